@@ -183,9 +183,7 @@ class MetaResult:
             lines.append(f"(t reference distribution, df = {_fmt(self.df)}; test = {self.test})")
         if self.estimate is not None and self.pi_lower is not None:
             lines.append("")
-            lines.append(
-                f"Prediction interval ({self.level:.0%}): {_fmt(self.pi_lower)} to {_fmt(self.pi_upper)}"
-            )
+            lines.append(f"Prediction interval ({self.level:.0%}): {_fmt(self.pi_lower)} to {_fmt(self.pi_upper)}")
         if self.measure in _LOG_MEASURES and self.estimate is not None:
             lines.append("")
             lines.append(f"Back-transformed ({self.measure}, exp):")
