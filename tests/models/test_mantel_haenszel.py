@@ -502,7 +502,7 @@ def test_wrong_or_incomplete_data_form() -> None:
         ({"measure": "SMD"}, "measure"),
         ({"to": "some"}, "to"),
         ({"missing": "drop"}, "missing"),
-        ({"level": 95}, "level"),
+        ({"level": 150}, "level"),
         ({"add": -0.5}, "add"),
         ({"drop00": "yes"}, "drop00"),
     ],
@@ -528,3 +528,8 @@ def test_result_arrays_are_read_only() -> None:
     result = rma_mh(CHINA["ai"], CHINA["bi"], CHINA["ci"], CHINA["di"])
     with pytest.raises(ValueError, match="read-only"):
         result.yi[0] = 0.0
+
+
+def test_level_in_percent_is_read_as_a_fraction() -> None:
+    # the same convention as rma and the command line: 95 means 0.95
+    assert rma_mh(CHINA["ai"], CHINA["bi"], CHINA["ci"], CHINA["di"], level=95).level == 0.95

@@ -110,3 +110,30 @@ def test_sei_is_the_same_as_vi() -> None:
     yi = np.array([0.1, 0.4, -0.2, 0.3])
     vi = np.array([0.04, 0.09, 0.01, 0.02])
     assert rma(yi, sei=np.sqrt(vi)).to_dict()["estimate"] == pytest.approx(rma(yi, vi).estimate, rel=1e-14)
+
+
+def test_failed_fisher_scoring_falls_back_and_says_so() -> None:
+    """With too few iterations allowed, Fisher scoring cannot converge; the bounded search still finds the REML
+    maximum (the value metafor reports for dat.bcg, log RR: τ² = 0.313243258137274) and a note says what happened."""
+    from tests._golden import golden_cases
+
+    es = next(c for c in golden_cases() if c["id"] == "bcg_RR_es")["expected"]
+    r = rma(es["yi"], es["vi"], method="REML", control=Control(maxiter=1))
+    assert r.tau2 == pytest.approx(0.313243258137274, rel=1e-6)
+    assert r.converged
+    assert any("bounded one-dimensional search" in note for note in r.notes)
+
+
+def test_multimodal_likelihood_reaches_the_global_maximum() -> None:
+    """An ML likelihood with two maxima (found by hypothesis): the local one at τ² = 0 and the global one near
+    0.3. Fisher scoring from the Hedges start stops at 0; the grid check moves it to the global maximum."""
+    from sysreview.models._tau2 import _loglik
+
+    yi = np.array([0.0, 1.5, 1.5, 1.5])
+    vi = np.array([0.03125, 1.0, 1.0, 1.0])
+    r = rma(yi, vi, method="ML")
+    batch = make_batch(yi[None], vi[None], np.ones((1, 4, 1)), np.ones((1, 4), dtype=bool))
+    assert r.tau2 > 0.2
+    assert float(_loglik(batch, np.array([r.tau2]), "ML")[0]) > float(_loglik(batch, np.zeros(1), "ML")[0])
+    local = rma(yi, vi, method="ML", control=Control(global_check=False))
+    assert local.tau2 == 0.0  # what plain Fisher scoring reports

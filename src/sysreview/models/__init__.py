@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from sysreview.models._mantel_haenszel import rma_mh, rma_peto
+from sysreview.models._checks import METHODS
+from sysreview.models._fit import TESTS
+from sysreview.models._mantel_haenszel import ChiSquareTest, MHTests, mh_tests, rma_mh, rma_peto
 from sysreview.models._results import Coefficient, Interval, MetaResult
-from sysreview.models._rma import METHODS, TESTS, Control, rma
+from sysreview.models._rma import Control, rma
 from sysreview.models._subgroup import SubgroupResult, dummy_code, subgroup_analysis
 
 __all__ = [
     "METHODS",
     "TESTS",
+    "ChiSquareTest",
     "Coefficient",
     "Control",
     "Interval",
+    "MHTests",
     "MetaResult",
     "SubgroupResult",
     "dummy_code",
+    "mh_tests",
     "rma",
     "rma_mh",
     "rma_peto",

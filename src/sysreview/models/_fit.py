@@ -52,6 +52,7 @@ class BatchFit:
     QM_pvalue: FloatArray
     converged: BoolArray
     iterations: FloatArray
+    fallback: BoolArray  # the bounded search replaced a failed Fisher scoring
 
 
 def fit_batch(
@@ -149,6 +150,7 @@ def fit_batch(
         QM_pvalue=QM_pvalue,
         converged=est.converged,
         iterations=est.iterations,
+        fallback=np.zeros(n, dtype=bool) if est.fallback is None else est.fallback,
     )
 
 

@@ -12,6 +12,7 @@ from scipy import stats
 
 from sysreview._typing import ArrayLike, BoolArray, FloatArray
 from sysreview.errors import InputError
+from sysreview.models._checks import check_level
 from sysreview.models._results import Coefficient, MetaResult
 
 __all__ = ["ChiSquareTest", "MHTests", "mh_tests", "rma_mh", "rma_peto"]
@@ -99,9 +100,9 @@ def _choice(name: str, value: object, choices: Sequence[str]) -> str:
 
 
 def _check_level(level: object) -> float:
-    if isinstance(level, bool) or not isinstance(level, int | float) or not 0.0 < float(level) < 1.0:
-        raise InputError(f"level must be a number strictly between 0 and 1 (e.g. 0.95), got {level!r}")
-    return float(level)
+    if isinstance(level, bool) or not isinstance(level, int | float):
+        raise InputError(f"level must be a number (0.95 or 95), got {level!r}")
+    return check_level(float(level))
 
 
 def _check_add(add: object) -> float:

@@ -13,15 +13,14 @@ import numpy as np
 
 from sysreview._typing import ArrayLike, FloatArray
 from sysreview.errors import InputError
-from sysreview.models._fit import TESTS, fit_batch, q_profile
+from sysreview.models._checks import check_level, check_method, check_test
+from sysreview.models._fit import fit_batch, q_profile
 from sysreview.models._kernel import make_batch
 from sysreview.models._results import Coefficient, Interval, MetaResult
 from sysreview.models._roots import R_UNIROOT_TOL
-from sysreview.models._tau2 import COMMON_EFFECT_METHODS, RANDOM_EFFECTS_METHODS, Tau2Settings
+from sysreview.models._tau2 import COMMON_EFFECT_METHODS, Tau2Settings
 
-__all__ = ["METHODS", "TESTS", "Control", "check_level", "check_method", "check_test", "rma"]
-
-METHODS = ("FE", "EE", "CE", *RANDOM_EFFECTS_METHODS)
+__all__ = ["Control", "rma"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,31 +39,16 @@ class Control:
     maxiter: int = 1000
     tol: float = R_UNIROOT_TOL
     tau2_max: float = 100.0
+    global_check: bool = True
 
     def settings(self) -> Tau2Settings:
-        return Tau2Settings(threshold=self.threshold, maxiter=self.maxiter, tol=self.tol, tau2_max=self.tau2_max)
-
-
-def check_method(method: str, *, allowed: Sequence[str] = METHODS) -> str:
-    if method not in allowed:
-        raise InputError(f"unknown method {method!r}; choose one of {', '.join(allowed)}", column=None)
-    return method
-
-
-def check_test(test: str) -> str:
-    if test not in TESTS:
-        raise InputError(f"unknown test {test!r}; choose one of {', '.join(TESTS)}")
-    return test
-
-
-def check_level(level: float) -> float:
-    """Confidence level as a fraction; 95 is read as 0.95."""
-    value = float(level)
-    if value > 1.0:
-        value /= 100.0
-    if not 0.0 < value < 1.0:
-        raise InputError(f"level must lie between 0 and 1 (or 0 and 100), got {level!r}")
-    return value
+        return Tau2Settings(
+            threshold=self.threshold,
+            maxiter=self.maxiter,
+            tol=self.tol,
+            tau2_max=self.tau2_max,
+            global_check=self.global_check,
+        )
 
 
 def _vector(name: str, values: ArrayLike) -> FloatArray:
@@ -202,6 +186,11 @@ def rma(
         tau2_fixed=fixed,
         intercept=intercept,
     )
+    if fit.fallback[0]:
+        notes.append(
+            f"Fisher scoring for the {method} estimate of tau^2 did not converge in {control.maxiter} iterations; "
+            "the maximum was found by a bounded one-dimensional search of the likelihood instead"
+        )
     if not fit.converged[0]:
         notes.append(f"the {method} estimator did not converge; results may be unreliable")
 

@@ -63,6 +63,8 @@ class Tau2Estimate:
     se: FloatArray
     converged: BoolArray
     iterations: FloatArray
+    #: lanes where Fisher scoring failed and the bounded one-dimensional search gave the estimate
+    fallback: BoolArray | None = None
 
 
 def _df(batch: Batch) -> FloatArray:
@@ -186,12 +188,13 @@ def _likelihood(batch: Batch, method: str, settings: Tau2Settings) -> Tau2Estima
             start = grid[better, ll_grid[better].argmax(axis=1)]
             t2, c2, i2 = _fisher_scoring(sub, method, settings, start)
             tau2[better], converged[better], iterations[better] = t2, c2, iterations[better] + i2
-    if not converged.all():
+    fallback = ~converged
+    if fallback.any():
         _bounded_fallback(batch, method, settings, tau2, converged)
     fit = wls(batch, weights(batch, tau2))
     info = (fit.w * fit.w).sum(axis=1) if method == "ML" else trace_PP(batch, fit)
     se = np.sqrt(2.0 / info)
-    return Tau2Estimate(tau2, se, converged, iterations)
+    return Tau2Estimate(tau2, se, converged, iterations, fallback)
 
 
 def _fisher_scoring(

@@ -1,0 +1,71 @@
+"""Contracts of the package layout (ARCHITECTURE.md): the statistics core stands alone on numpy and scipy."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import sysreview
+
+SRC = Path(sysreview.__file__).parent
+CORE = ("effects", "models", "diagnostics")
+CORE_MODULES = ("errors", "_typing", "_version")
+HEAVY = ("pandas", "matplotlib", "typer", "rich", "sklearn", "sqlalchemy", "openpyxl", "jinja2", "rapidfuzz")
+
+
+def _core_files() -> list[Path]:
+    files = [SRC / f"{name}.py" for name in CORE_MODULES]
+    for package in CORE:
+        if (SRC / package).is_dir():
+            files.extend(sorted((SRC / package).rglob("*.py")))
+    return files
+
+
+@pytest.mark.parametrize("path", _core_files(), ids=lambda p: str(p.relative_to(SRC)))
+def test_core_imports_only_numpy_scipy_and_the_core(path: Path) -> None:
+    allowed_sysreview = {f"sysreview.{name}" for name in (*CORE, *CORE_MODULES)}
+    stdlib = set(sys.stdlib_module_names)
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        for name in names:
+            top = name.split(".")[0]
+            if top in {"numpy", "scipy"} or top in stdlib:
+                continue
+            assert top == "sysreview", f"{path.name} imports {name}"
+            assert any(name == m or name.startswith(m + ".") for m in allowed_sysreview), (
+                f"{path.name} imports {name}, outside the statistics core"
+            )
+
+
+def test_importing_the_core_loads_no_heavy_dependency() -> None:
+    code = (
+        "import sys, sysreview, sysreview.effects, sysreview.models\n"
+        "import importlib.util\n"
+        "if importlib.util.find_spec('sysreview.diagnostics'): import sysreview.diagnostics\n"
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_public_surface_is_curated_and_sorted() -> None:
+    public = sorted(name for name in dir(sysreview) if not name.startswith("_") and name not in {"annotations"})
+    modules = {name for name in public if type(getattr(sysreview, name)).__name__ == "module"}
+    assert sorted(sysreview.__all__) == sorted([*(set(public) - modules), "__version__"])
+    assert len(set(sysreview.__all__)) == len(sysreview.__all__)  # (ruff's RUF022 keeps the order sorted)
+
+
+def test_version_is_single_sourced() -> None:
+    pyproject = tomllib.loads((SRC.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["version"] == sysreview.__version__
