@@ -5,7 +5,8 @@ from __future__ import annotations
 from sysreview.models._checks import METHODS
 from sysreview.models._fit import TESTS
 from sysreview.models._mantel_haenszel import ChiSquareTest, MHTests, mh_tests, rma_mh, rma_peto
-from sysreview.models._results import Coefficient, Interval, MetaResult
+from sysreview.models._permutation import PermutationResult, permutation_test
+from sysreview.models._results import Coefficient, Interval, MetaResult, Prediction
 from sysreview.models._rma import Control, rma
 from sysreview.models._subgroup import SubgroupResult, dummy_code, subgroup_analysis
 
@@ -18,9 +19,12 @@ __all__ = [
     "Interval",
     "MHTests",
     "MetaResult",
+    "PermutationResult",
+    "Prediction",
     "SubgroupResult",
     "dummy_code",
     "mh_tests",
+    "permutation_test",
     "rma",
     "rma_mh",
     "rma_peto",

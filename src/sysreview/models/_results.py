@@ -10,7 +10,7 @@ import numpy as np
 
 from sysreview._typing import FloatArray
 
-__all__ = ["Coefficient", "Interval", "MetaResult"]
+__all__ = ["Coefficient", "Interval", "MetaResult", "Prediction"]
 
 # measures whose model scale is a logarithm (estimates are exponentiated when reported)
 _LOG_MEASURES = frozenset({"RR", "OR", "PETO", "ROM", "IRR", "PLN", "IRLN", "VR", "CVR", "MNLN", "CVLN"})
@@ -96,6 +96,9 @@ class MetaResult:
     QM_df: int | None = None
     QM_pvalue: float | None = None
     R2: float | None = None  # percent
+    # model matrix (with the intercept column) and covariance of the coefficients, for predictions and refits
+    X: FloatArray | None = None
+    vcov: FloatArray | None = None
     # estimation diagnostics
     converged: bool = True
     iterations: int = 0
@@ -144,6 +147,49 @@ class MetaResult:
         if self.notes:
             out["notes"] = list(self.notes)
         return {key: _plain(value) for key, value in out.items()}
+
+    def predict(self, newmods: Any = None, *, level: float | None = None) -> Prediction:
+        """Predicted (average) effects with confidence and prediction intervals.
+
+        ``newmods``: values of the moderators (without the intercept), shape ``(m,)`` for one point or ``(n, m)``;
+        ``None`` predicts at the intercept alone (the pooled effect of an intercept-only model). The intervals use
+        the result's test (normal quantile under ``z``, t(k − p) otherwise) and, by default, its level. The
+        prediction interval adds τ² to the variance of the prediction (Riley et al. 2011; metafor's ``predict``).
+        """
+        from scipy import stats  # noqa: PLC0415 - keep result objects importable without scipy's start-up cost
+
+        if self.vcov is None or self.X is None:
+            raise ValueError(f"{self.method} results carry no coefficient covariance to predict from")
+        lev = self.level if level is None else (level / 100.0 if level > 1.0 else level)
+        has_intercept = bool(self.coefficients and self.coefficients[0].name == "intrcpt")
+        beta = np.array([c.estimate for c in self.coefficients], dtype=np.float64)
+        if newmods is None:
+            if not has_intercept:
+                raise ValueError("a model without intercept needs newmods to predict")
+            x = np.zeros((1, self.p))
+            x[0, 0] = 1.0
+        else:
+            m = np.atleast_2d(np.asarray(newmods, dtype=np.float64))
+            if m.shape[0] == 1 and m.shape[1] != self.p - int(has_intercept) and self.p - int(has_intercept) == 1:
+                m = m.T  # a vector of values for the single moderator
+            expected = self.p - int(has_intercept)
+            if m.shape[1] != expected:
+                raise ValueError(f"newmods needs {expected} column(s) (one per moderator), got {m.shape[1]}")
+            x = np.column_stack([np.ones(m.shape[0]), m]) if has_intercept else m
+        pred = x @ beta
+        se = np.sqrt(np.einsum("ni,ij,nj->n", x, self.vcov, x))
+        alpha = 1.0 - lev
+        crit = float(stats.norm.ppf(1 - alpha / 2) if self.df is None else stats.t.ppf(1 - alpha / 2, self.df))
+        pi_se = np.sqrt(se**2 + self.tau2)
+        return Prediction(
+            pred=pred,
+            se=se,
+            ci_lower=pred - crit * se,
+            ci_upper=pred + crit * se,
+            pi_lower=pred - crit * pi_se,
+            pi_upper=pred + crit * pi_se,
+            level=lev,
+        )
 
     def summary(self) -> str:
         """A metafor-like text block (with back-transformed estimates for ratio measures)."""
@@ -202,6 +248,30 @@ class MetaResult:
 
     def __str__(self) -> str:
         return self.summary()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Prediction:
+    """Predicted effects (model scale) with confidence and prediction intervals, one entry per prediction point."""
+
+    pred: FloatArray
+    se: FloatArray
+    ci_lower: FloatArray
+    ci_upper: FloatArray
+    pi_lower: FloatArray
+    pi_upper: FloatArray
+    level: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pred": self.pred.tolist(),
+            "se": self.se.tolist(),
+            "ci_lower": self.ci_lower.tolist(),
+            "ci_upper": self.ci_upper.tolist(),
+            "pi_lower": self.pi_lower.tolist(),
+            "pi_upper": self.pi_upper.tolist(),
+            "level": self.level,
+        }
 
 
 def _model_name(method: str, p: int) -> str:

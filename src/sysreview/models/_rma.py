@@ -268,6 +268,8 @@ def rma(
         QM_df=None if math.isnan(float(fit.QM_df[0])) else int(fit.QM_df[0]),
         QM_pvalue=_finite(fit.QM_pvalue[0]),
         R2=R2,
+        X=_readonly(X),
+        vcov=_readonly(fit.vb[0]),
         converged=bool(fit.converged[0]),
         iterations=int(fit.iterations[0]),
         notes=tuple(notes),
