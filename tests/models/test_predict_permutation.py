@@ -27,7 +27,7 @@ def test_predict_bcg_latitude_viechtbauer_2010() -> None:
     assert round(math.exp(pred.pi_lower[0]), 4) == 0.5001
     # the paper's τ² (0.0764) came from metafor's default convergence threshold of the time; at the converged
     # τ² = 0.07635 the upper bound is 1.8477, so this bound agrees with the printed 1.8475 to three decimals
-    assert round(math.exp(pred.pi_upper[0]), 3) == round(1.8475, 3)
+    assert abs(math.exp(pred.pi_upper[0]) - 1.8475) < 5e-4
 
 
 def test_predict_without_moderators_is_the_pooled_effect_and_its_intervals() -> None:
