@@ -72,11 +72,13 @@ def test_sign_flip_test_is_exact_for_small_k_and_seeded_otherwise() -> None:
     vi = np.array([0.02, 0.04, 0.03, 0.05, 0.02])
     r = rma(yi, vi, method="DL")
     exact = permutation_test(r, iterations=100)
-    assert exact.exact and exact.permutations == 32
+    assert exact.exact
+    assert exact.permutations == 32
     # all effects positive: only the all-positive and all-negative patterns are as extreme → p = 2/32
     assert exact.pvalue[0] == pytest.approx(2 / 32)
     a = permutation_test(r, iterations=20, seed=7)
     b = permutation_test(r, iterations=20, seed=7)
-    assert not a.exact and a.permutations == 20
+    assert not a.exact
+    assert a.permutations == 20
     assert a.pvalue == b.pvalue
     assert 1 / 21 <= a.pvalue[0] <= 1.0

@@ -38,7 +38,8 @@ def test_tau2_nonnegative_and_intervals_contain_estimate(data, method, test) -> 
     assert 0.0 <= r.I2 <= 100.0
     assert r.H2 >= 1.0 or method == "FE"
     if r.pi_lower is not None:
-        assert r.pi_lower <= r.ci_lower and r.ci_upper <= r.pi_upper
+        assert r.pi_lower <= r.ci_lower
+        assert r.ci_upper <= r.pi_upper
     if r.tau2_ci is not None:
         assert r.tau2_ci.lower <= r.tau2_ci.upper
     assert math.isclose(float(np.sum(r.weights)), 100.0, rel_tol=1e-12)
