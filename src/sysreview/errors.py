@@ -14,7 +14,10 @@ class SysreviewError(Exception):
 
 
 class InputError(SysreviewError, ValueError):
-    """Bad input: names the file, the (1-based data) row and the field/column where known.
+    """Bad input: names the file, the row and the field/column where known.
+
+    In files, ``row`` is the spreadsheet row a user sees (the header is row 1, the first data row is row 2); for
+    arrays passed to the library it is the 1-based position of the study.
 
     ``str(err)`` is one line: ``file: row 3: column 'sd1i': must be positive, got -1``.
     """
