@@ -53,7 +53,8 @@ def assert_close(actual: Any, expected: Any, *, rtol: float = RTOL, atol: float 
             assert_close(actual[key], value, rtol=rtol, atol=atol, where=f"{where}.{key}")
         return
     if isinstance(expected, list):
-        assert actual is not None and len(actual) == len(expected), f"{where}: {actual!r} != {expected!r}"
+        assert actual is not None, f"{where}: expected {expected!r}, got None"
+        assert len(actual) == len(expected), f"{where}: {actual!r} != {expected!r}"
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             assert_close(a, e, rtol=rtol, atol=atol, where=f"{where}[{i}]")
         return

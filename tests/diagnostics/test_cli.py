@@ -89,8 +89,8 @@ def test_bias_golden(case: dict[str, Any], tmp_path: Path) -> None:
     assert_close(out["failsafe"]["rosenberg"], exp["failsafe_rosenberg"]["n"], where="failsafe.rosenberg")
     # Orwin with the default target (half the unweighted mean) is k (Orwin 1983; metafor's fsn default)
     assert out["failsafe"]["orwin"] == len(effect_sizes(case)[0])
-    # metafor's trimfill refits at its default threshold 1e-5 (see test_golden.METAFOR_TRIMFILL_CONTROL)
-    reml = run_json("bias", *data, "--method", "REML", "--threshold", "1e-5")
+    # metafor's trimfill refits at its default threshold 1e-5, and so does ours by default
+    reml = run_json("bias", *data, "--method", "REML")
     assert_close(reml["trimfill"], exp["trimfill_REML"], where="trimfill_REML")
     fe = run_json("bias", *data, "--method", "FE")
     assert_close(fe["trimfill"], exp["trimfill_FE"], where="trimfill_FE")

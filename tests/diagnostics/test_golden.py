@@ -70,7 +70,7 @@ def bias_result(case: dict[str, Any], key: str) -> dict[str, Any]:
     if key.startswith("trimfill_"):
         rest = key.removeprefix("trimfill_")
         estimator, method = ("R0", rest.removeprefix("R0_")) if rest.startswith("R0_") else ("L0", rest)
-        t = trim_and_fill(_fit(case, method), estimator=estimator, control=METAFOR_TRIMFILL_CONTROL)
+        t = trim_and_fill(_fit(case, method), estimator=estimator)  # default: metafor's refit threshold
         return {
             "k0": t.k0,
             "side": t.side,
@@ -116,15 +116,15 @@ def test_every_kind_is_covered() -> None:
     "case", [p for p in cases_of("bias") if "trimfill_REML" in p.values[0]["expected"]], ids=lambda c: c["id"]
 )
 def test_trimfill_exact_solution_is_close(case: dict[str, Any]) -> None:
-    """With our default (exact REML), trim-and-fill finds the same k0 and side and agrees to 1e-4.
+    """With exact refits (threshold 1e-12), trim-and-fill finds the same k0 and side and agrees to 1e-4.
 
-    The reference was computed by metafor's trimfill at its default threshold (see METAFOR_TRIMFILL_CONTROL);
-    this bounds how far that is from the exact solution, and shows the default is the exact one.
+    The reference was computed by metafor's trimfill at its default threshold (see METAFOR_TRIMFILL_CONTROL),
+    which is also our default; this bounds how far that is from the exact solution.
     """
     expected = case["expected"]["trimfill_REML"]
-    t = trim_and_fill(_fit(case, "REML"))
+    t = trim_and_fill(_fit(case, "REML"), control=Control(threshold=1e-12))
     assert (t.k0, t.side) == (expected["k0"], expected["side"])
     for name in ("estimate", "ci_lower", "ci_upper", "tau2"):
         assert math.isclose(getattr(t, name), expected[name], rel_tol=1e-4)
-    matched = trim_and_fill(_fit(case, "REML"), control=METAFOR_TRIMFILL_CONTROL)
+    matched = trim_and_fill(_fit(case, "REML"))
     assert math.isclose(matched.estimate, expected["estimate"], rel_tol=RTOL)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from sysreview._version import __version__
-from sysreview.cli import _stats
+from sysreview.cli import _diagnostics, _stats
 
 app = typer.Typer(
     name="sysreview",
@@ -37,6 +37,7 @@ def _root(
 
 
 _stats.register(app)
+_diagnostics.register(app)
 
 
 def main() -> None:
