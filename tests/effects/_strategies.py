@@ -58,7 +58,7 @@ def pre_post(draw: st.DrawFn) -> dict[str, list[float]]:
 
 
 @st.composite
-def proportions(draw: st.DrawFn) -> dict[str, list[int]]:
+def proportions(draw: st.DrawFn) -> dict[str, list[Any]]:
     """Events out of group sizes (zero and all-events included)."""
     size = draw(studies)
     n = draw(st.lists(st.integers(min_value=1, max_value=300), min_size=size, max_size=size))
@@ -67,7 +67,7 @@ def proportions(draw: st.DrawFn) -> dict[str, list[int]]:
 
 
 @st.composite
-def correlations(draw: st.DrawFn) -> dict[str, list[float]]:
+def correlations(draw: st.DrawFn) -> dict[str, list[Any]]:
     size = draw(studies)
     r = draw(st.lists(st.floats(min_value=-0.99, max_value=0.99), min_size=size, max_size=size))
     n = draw(st.lists(st.integers(min_value=4, max_value=1000), min_size=size, max_size=size))
@@ -75,18 +75,22 @@ def correlations(draw: st.DrawFn) -> dict[str, list[float]]:
 
 
 @st.composite
-def two_rates(draw: st.DrawFn) -> dict[str, list[float]]:
+def two_rates(draw: st.DrawFn) -> dict[str, list[Any]]:
     size = draw(studies)
-    counts = st.lists(st.integers(min_value=0, max_value=80), min_size=size, max_size=size)
-    times = st.lists(st.floats(min_value=1, max_value=1e5), min_size=size, max_size=size)
+    counts: st.SearchStrategy[list[Any]] = st.lists(
+        st.integers(min_value=0, max_value=80), min_size=size, max_size=size
+    )
+    times: st.SearchStrategy[list[Any]] = st.lists(st.floats(min_value=1, max_value=1e5), min_size=size, max_size=size)
     return {"x1i": draw(counts), "t1i": draw(times), "x2i": draw(counts), "t2i": draw(times)}
 
 
 @st.composite
-def one_rate(draw: st.DrawFn) -> dict[str, list[float]]:
+def one_rate(draw: st.DrawFn) -> dict[str, list[Any]]:
     size = draw(studies)
-    counts = st.lists(st.integers(min_value=0, max_value=80), min_size=size, max_size=size)
-    times = st.lists(st.floats(min_value=1, max_value=1e5), min_size=size, max_size=size)
+    counts: st.SearchStrategy[list[Any]] = st.lists(
+        st.integers(min_value=0, max_value=80), min_size=size, max_size=size
+    )
+    times: st.SearchStrategy[list[Any]] = st.lists(st.floats(min_value=1, max_value=1e5), min_size=size, max_size=size)
     return {"xi": draw(counts), "ti": draw(times)}
 
 

@@ -44,7 +44,7 @@ def test_critical_values_of_the_handbook() -> None:
 @pytest.mark.parametrize("level", [0, 1, 95, -0.5, True])
 def test_level_must_be_a_probability(level: object) -> None:
     with pytest.raises(InputError, match="level must be a probability between 0 and 1"):
-        critical_value(level)  # type: ignore[arg-type]
+        critical_value(level)
 
 
 # ------------------------------------------------------------------------------------------ standard errors
