@@ -1,9 +1,9 @@
 """Refit a model to many subsets of its studies: the one place where diagnostics call the pooling model.
 
 Leave-one-out, influence, cumulative meta-analysis and GOSH all describe their subsets as a boolean matrix
-(one row per subset, one column per study) and get back one array per statistic. For now every subset is a
-call of :func:`sysreview.models.rma`; when the models package exposes its batched kernel, only
-:func:`fit_subsets` changes.
+(one row per subset, one column per study) and get back one array per statistic. The subsets are refitted
+together, in chunks, by the models' batch kernel — the same code that :func:`sysreview.models.rma` runs for a
+batch of one, so every subset's result is exactly what ``rma`` gives for it.
 """
 
 from __future__ import annotations
@@ -14,8 +14,12 @@ import numpy as np
 import numpy.typing as npt
 
 from sysreview._typing import BoolArray, FloatArray
-from sysreview.diagnostics._common import nan_if_none, readonly
-from sysreview.models import MetaResult, rma
+from sysreview.diagnostics._common import readonly
+from sysreview.models import MetaResult
+from sysreview.models._fit import fit_batch
+from sysreview.models._kernel import make_batch
+from sysreview.models._rma import Control
+from sysreview.models._tau2 import Tau2Settings
 
 __all__ = ["SubsetFits", "fit_subsets"]
 
@@ -47,22 +51,55 @@ def fit_subsets(fit: MetaResult, subsets: BoolArray) -> SubsetFits:
     rows = np.asarray(subsets, dtype=bool)
     n = rows.shape[0]
     out = {name: np.full(n, np.nan) for name in _FIELDS}
-    for j in range(n):
-        chosen = rows[j]
-        res = rma(
-            fit.yi[chosen],
-            fit.vi[chosen],
-            method=fit.method,
-            test=fit.test,
-            level=fit.level,
-            measure=fit.measure,
-        )
-        for name in _FIELDS:
-            out[name][j] = nan_if_none(getattr(res, name))
+    settings = Control().settings()
+    single = rows.sum(axis=1) == 1
+    for group, method in ((~single, fit.method), (single, "FE")):
+        # a single study cannot estimate τ²: a common-effect fit, as rma does
+        idx = np.flatnonzero(group)
+        for start in range(0, idx.size, _CHUNK):
+            lanes = idx[start : start + _CHUNK]
+            _fit_chunk(fit, rows[lanes], lanes=lanes, method=method, settings=settings, out=out)
     return SubsetFits(
         k=readonly(rows.sum(axis=1), dtype=np.int64),
         **{name: readonly(values) for name, values in out.items()},
     )
 
 
+def _fit_chunk(
+    fit: MetaResult,
+    rows: BoolArray,
+    *,
+    lanes: npt.NDArray[np.intp],
+    method: str,
+    settings: Tau2Settings,
+    out: dict[str, FloatArray],
+) -> None:
+    """Refit one chunk of subsets (studies packed to the left of each lane) and store the results."""
+    m, k = rows.shape
+    order = np.argsort(~rows, axis=1, kind="stable")  # chosen studies first, in their original order
+    y = np.take_along_axis(np.broadcast_to(fit.yi, (m, k)), order, axis=1)
+    v = np.take_along_axis(np.broadcast_to(fit.vi, (m, k)), order, axis=1)
+    mask = np.take_along_axis(rows, order, axis=1)
+    width = int(mask.sum(axis=1).max())
+    batch = make_batch(y[:, :width], v[:, :width], np.ones((m, width, 1)), mask[:, :width])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res = fit_batch(batch, method=method, test=fit.test, level=fit.level, settings=settings)
+    values = {
+        "estimate": res.beta[:, 0],
+        "se": res.se[:, 0],
+        "statistic": res.statistic[:, 0],
+        "pvalue": res.pvalue[:, 0],
+        "ci_lower": res.ci_lower[:, 0],
+        "ci_upper": res.ci_upper[:, 0],
+        "tau2": res.tau2,
+        "I2": res.I2,
+        "H2": res.H2,
+        "Q": res.Q,
+        "Q_pvalue": res.Q_pvalue,
+    }
+    for name, value in values.items():
+        out[name][lanes] = np.where(np.isfinite(value), value, np.nan)
+
+
+_CHUNK = 8192  # subsets per batch: bounds the (chunk, k, k) matrices some estimators form
 _FIELDS = ("estimate", "se", "statistic", "pvalue", "ci_lower", "ci_upper", "tau2", "I2", "H2", "Q", "Q_pvalue")
