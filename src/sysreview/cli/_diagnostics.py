@@ -12,22 +12,24 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sysreview.cli._stats import (
-    FORMATS,
+from sysreview.cli._common import (
+    METHOD_CODES,
     ColOpt,
     DataArg,
     FormatOpt,
     SheetOpt,
-    _choose,
-    _labels,
-    _measure,
-    _omission_notes,
-    _omitted,
-    _print_json,
-    _read,
-    _reporting,
-    _studies,
-    _tests,
+    TestOpt,
+    echo_notes,
+    format_number,
+    parse_format,
+    parse_measure,
+    parse_method,
+    parse_test,
+    pool,
+    print_json,
+    read_table_arg,
+    reporting,
+    studies_from_table,
 )
 from sysreview.errors import InputError
 
@@ -49,7 +51,7 @@ MeasureOpt = Annotated[
 ]
 MethodOpt = Annotated[
     str,
-    typer.Option(metavar="CODE", help="τ² estimator: FE, DL, HE, HS, HSk, SJ, SJIT, ML, REML, EB, PM, PMM."),
+    typer.Option(metavar="CODE", help=f"τ² estimator: {', '.join(METHOD_CODES)}."),
 ]
 
 
@@ -82,10 +84,10 @@ def bias(
     ] = None,
 ) -> None:
     """Small-study effects and publication bias: Egger, Begg, trim-and-fill, fail-safe N."""
-    with _reporting():
+    with reporting():
         from sysreview import diagnostics as dx  # lazy: keeps `sysreview --help` fast
 
-        fmt = _choose("format", fmt, FORMATS)
+        fmt = parse_format(fmt)
         data_fit = _fit(data, measure, method=method, test="z", sheet=sheet, col=col, threshold=threshold)
         fit = data_fit.fit
         try:
@@ -121,7 +123,7 @@ def bias(
         }
         data_fit.echo_notes()
         if fmt == "json":
-            _print_json(out)
+            print_json(out)
             return
         lines = [f"Small-study effects and publication bias ({_model_line(fit)})", ""]
         lines.append(
@@ -144,7 +146,7 @@ def bias(
             f"({fit.level:.0%} CI {trimfill.ci_lower:.4f} to {trimfill.ci_upper:.4f}), tau^2 = {trimfill.tau2:.4f}"
         )
         lines.append(
-            f"Fail-safe N: Rosenthal {rosenthal.n}, Orwin {orwin.n} (target {_num(orwin.target)}), "
+            f"Fail-safe N: Rosenthal {rosenthal.n}, Orwin {orwin.n} (target {format_number(orwin.target)}), "
             f"Rosenberg {rosenberg.n}"
         )
         typer.echo("\n".join(lines))
@@ -156,7 +158,7 @@ def sensitivity(
     *,
     measure: MeasureOpt = None,
     method: MethodOpt = "REML",
-    test: Annotated[str, typer.Option(metavar="z|t|knha|adhoc", help="Inference for the pooled estimate.")] = "z",
+    test: TestOpt = "z",
     order: Annotated[
         str | None,
         typer.Option(
@@ -170,11 +172,11 @@ def sensitivity(
     sheet: SheetOpt = None,
 ) -> None:
     """Sensitivity analyses: leave-one-out, influence diagnostics and cumulative meta-analysis."""
-    with _reporting():
+    with reporting():
         from sysreview import diagnostics as dx  # lazy: keeps `sysreview --help` fast
 
-        fmt = _choose("format", fmt, FORMATS)
-        test_code = _choose("test", test, _tests())
+        fmt = parse_format(fmt)
+        test_code = parse_test(test)
         data_fit = _fit(data, measure, method=method, test=test_code, sheet=sheet, col=col, threshold=None)
         fit = data_fit.fit
         keys = None if order is None else _sort_keys(data_fit.table, order)
@@ -202,7 +204,7 @@ def sensitivity(
         }
         data_fit.echo_notes()
         if fmt == "json":
-            _print_json(out)
+            print_json(out)
             return
         pct = f"{fit.level:.0%}"
         width = max([len("study"), *(len(s) for s in fit.study)])
@@ -245,8 +247,7 @@ class _DataFit:
     notes: list[str]
 
     def echo_notes(self) -> None:
-        for note in self.notes:
-            typer.echo(f"note: {note}", err=True)
+        echo_notes(self.notes)
 
 
 def _fit(
@@ -259,37 +260,21 @@ def _fit(
     col: list[str] | None,
     threshold: float | None,
 ) -> _DataFit:
-    from sysreview.models import METHODS, Control, rma  # lazy: keeps `sysreview --help` fast
+    from sysreview.models import Control  # lazy: keeps `sysreview --help` fast
 
-    method_code = _choose("method", method, METHODS)
-    code = None if measure is None else _measure(measure)
+    method_code = parse_method(method)
+    code = None if measure is None else parse_measure(measure)
     control = None
     if threshold is not None:
         if not threshold > 0:
             raise InputError(f"--threshold must be positive, got {threshold!r}")
         control = Control(threshold=threshold)
-    table = _read(data, sheet=sheet, col=col)
-    studies = _studies(table, code)
+    table = read_table_arg(data, sheet=sheet, col=col)
+    studies = studies_from_table(table, code)
     if not studies.keep:
         raise InputError(f"no studies: no row has values in {studies.what}", file=table.source)
-    used = studies.used
-    keep = set(studies.keep)
-    labels = [s for i, s in enumerate(_labels(table)) if i in keep]
-    try:
-        fit = rma(
-            studies.yi,
-            studies.vi,
-            sei=studies.sei,
-            method=method_code,
-            test=test,
-            measure=code,
-            study=labels,
-            control=control,
-        )
-    except InputError as err:
-        raise used.locate(err) from None
-    omitted = _omitted(table, studies.empty, studies.what)
-    return _DataFit(fit=fit, table=used, control=control, notes=[*studies.notes, *_omission_notes(omitted)])
+    fit = pool(studies, method=method_code, test=test, measure=code, control=control)
+    return _DataFit(fit=fit, table=studies.used, control=control, notes=studies.notes)
 
 
 def _sort_keys(table: Table, column: str) -> list[Any]:
@@ -308,10 +293,6 @@ def _model_line(fit: MetaResult) -> str:
 
 def _p(value: float) -> str:
     return "< .0001" if value < 1e-4 else f"{value:.4f}"
-
-
-def _num(value: float | None) -> str:
-    return "NA" if value is None else f"{value:.4f}"
 
 
 def _ci(lower: float, upper: float) -> str:
