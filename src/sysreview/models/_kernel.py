@@ -26,6 +26,8 @@ class Batch:
     mask: BoolArray
     k: FloatArray  # studies per analysis, as float for arithmetic
     p: int
+    #: the model is intercept-only (X is a column of ones): every kernel then uses closed-form sums, O(B·K)
+    intercept_only: bool = False
 
     @property
     def size(self) -> int:
@@ -33,7 +35,9 @@ class Batch:
 
     def take(self, lanes: BoolArray) -> Batch:
         """The sub-batch of the selected lanes."""
-        return Batch(self.y[lanes], self.v[lanes], self.X[lanes], self.mask[lanes], self.k[lanes], self.p)
+        return Batch(
+            self.y[lanes], self.v[lanes], self.X[lanes], self.mask[lanes], self.k[lanes], self.p, self.intercept_only
+        )
 
 
 def make_batch(y: FloatArray, v: FloatArray, X: FloatArray, mask: BoolArray) -> Batch:
@@ -43,7 +47,9 @@ def make_batch(y: FloatArray, v: FloatArray, X: FloatArray, mask: BoolArray) -> 
     v = np.where(mask, v, 1.0)
     X = np.where(mask[..., None], X, 0.0)
     k = mask.sum(axis=1).astype(np.float64)
-    return Batch(y=y, v=v, X=X, mask=mask, k=k, p=int(X.shape[2]))
+    p = int(X.shape[2])
+    intercept_only = p == 1 and bool(np.all(X[..., 0][mask] == 1.0))
+    return Batch(y=y, v=v, X=X, mask=mask, k=k, p=p, intercept_only=intercept_only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +63,22 @@ class WLSFit:
     rss: FloatArray  # (B,)  Σ w r²
     trP: FloatArray  # (B,)  tr(P), P = W − W X (X'WX)⁻¹ X' W
 
+    def take(self, lanes: BoolArray) -> WLSFit:
+        """The fits of the selected lanes."""
+        return WLSFit(
+            w=self.w[lanes],
+            beta=self.beta[lanes],
+            XtWX_inv=self.XtWX_inv[lanes],
+            resid=self.resid[lanes],
+            rss=self.rss[lanes],
+            trP=self.trP[lanes],
+        )
+
 
 def wls(batch: Batch, w: FloatArray) -> WLSFit:
     """Fit ``y ~ X`` by weighted least squares in every lane (``w`` already zero where masked)."""
+    if batch.intercept_only:
+        return _wls_intercept(batch, w)
     X = batch.X
     XtW = X.transpose(0, 2, 1) * w[:, None, :]  # (B, p, K)
     XtWX = XtW @ X
@@ -72,6 +91,17 @@ def wls(batch: Batch, w: FloatArray) -> WLSFit:
     XtW2X = (XtW * w[:, None, :]) @ X
     trP = w.sum(axis=1) - np.einsum("bij,bji->b", XtWX_inv, XtW2X)
     return WLSFit(w=w, beta=beta, XtWX_inv=XtWX_inv, resid=resid, rss=rss, trP=trP)
+
+
+def _wls_intercept(batch: Batch, w: FloatArray) -> WLSFit:
+    """The weighted mean: the closed form of :func:`wls` for an intercept-only model."""
+    sw = w.sum(axis=1)
+    mu = np.einsum("bk,bk->b", w, batch.y) / sw
+    resid = np.where(batch.mask, batch.y - mu[:, None], 0.0)
+    wr = w * resid
+    rss = np.einsum("bk,bk->b", wr, resid)
+    trP = sw - np.einsum("bk,bk->b", w, w) / sw
+    return WLSFit(w=w, beta=mu[:, None], XtWX_inv=(1.0 / sw)[:, None, None], resid=resid, rss=rss, trP=trP)
 
 
 def weights(batch: Batch, tau2: FloatArray) -> FloatArray:
@@ -91,12 +121,42 @@ def projection(batch: Batch, fit: WLSFit) -> FloatArray:
 def trace_PP(batch: Batch, fit: WLSFit) -> FloatArray:
     """``tr(P P)`` without forming ``P`` (needed by REML's Fisher information)."""
     w = fit.w
+    if batch.intercept_only:
+        sw = w.sum(axis=1)
+        w2 = w * w
+        s2 = w2.sum(axis=1)
+        return s2 - 2.0 * (w2 * w).sum(axis=1) / sw + (s2 / sw) ** 2
     XtW = batch.X.transpose(0, 2, 1) * w[:, None, :]
     XtW2X = (XtW * w[:, None, :]) @ batch.X
     XtW3X = (XtW * (w * w)[:, None, :]) @ batch.X
     A = fit.XtWX_inv
     AM = A @ XtW2X
     return (w * w).sum(axis=1) - 2.0 * np.einsum("bij,bji->b", A, XtW3X) + np.einsum("bij,bji->b", AM, AM)
+
+
+def py_p_py(batch: Batch, fit: WLSFit) -> FloatArray:
+    """``y'PPPy = u'Pu`` with ``u = Py = w∘r`` (the observed information of the likelihoods of τ² needs it)."""
+    u = fit.w * fit.resid
+    wuu = np.einsum("bk,bk->b", fit.w, u * u)
+    if batch.intercept_only:
+        wu = np.einsum("bk,bk->b", fit.w, u)
+        return wuu - wu * wu / fit.w.sum(axis=1)
+    XtWu = np.einsum("bkp,bk->bp", batch.X, fit.w * u)
+    return wuu - np.einsum("bi,bij,bj->b", XtWu, fit.XtWX_inv, XtWu)
+
+
+def residual_quadratic_form_variance(batch: Batch, fit: WLSFit, sigma: FloatArray) -> FloatArray:
+    """``Var(y'Py) = 2 tr(PΣPΣ)`` for the residual-forming ``P`` of ``fit`` and ``Σ = diag(sigma)``.
+
+    For an intercept-only model ``P = W − w w'/Σw``; with ``a = w ∘ σ``:
+    ``tr(PΣPΣ) = Σa² − 2 Σ w a² / Σw + (Σ w a)² / (Σw)²``.
+    """
+    if batch.intercept_only:
+        w = fit.w
+        sw = w.sum(axis=1)
+        a = w * sigma
+        return 2.0 * ((a * a).sum(axis=1) - 2.0 * (w * a * a).sum(axis=1) / sw + ((w * a).sum(axis=1) / sw) ** 2)
+    return quadratic_form_variance(projection(batch, fit), sigma)
 
 
 def quadratic_form_variance(P: FloatArray, sigma: FloatArray) -> FloatArray:

@@ -32,7 +32,9 @@ class Control:
     the default is R's ``uniroot`` tolerance so that results agree with metafor, and a smaller value (e.g.
     1e-12) gives the exact root. ``tau2_max``: upper end of those searches (widened when the root lies beyond).
     ``global_check``: compare the ML/REML maximum found by Fisher scoring with a grid of τ² values, so that a
-    multimodal likelihood does not leave the estimate at a local maximum.
+    multimodal likelihood does not leave the estimate at a local maximum. ``algorithm``: ML/REML steps —
+    ``"newton"`` (observed information), ``"scoring"`` (Fisher scoring, metafor's) or ``"auto"`` (Newton when
+    ``threshold`` ≤ 1e-9, otherwise scoring, so that a coarse threshold reproduces metafor's iterates).
     """
 
     threshold: float = 1e-12
@@ -40,6 +42,7 @@ class Control:
     tol: float = R_UNIROOT_TOL
     tau2_max: float = 100.0
     global_check: bool = True
+    algorithm: str = "auto"
 
     def settings(self) -> Tau2Settings:
         return Tau2Settings(
@@ -48,6 +51,7 @@ class Control:
             tol=self.tol,
             tau2_max=self.tau2_max,
             global_check=self.global_check,
+            algorithm=self.algorithm,
         )
 
 

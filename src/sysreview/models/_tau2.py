@@ -17,7 +17,8 @@ from sysreview.models._kernel import (
     Batch,
     WLSFit,
     projection,
-    quadratic_form_variance,
+    py_p_py,
+    residual_quadratic_form_variance,
     trace_PP,
     weights,
     wls,
@@ -55,6 +56,9 @@ class Tau2Settings:
     tau2_max: float = 100.0
     step_halvings: int = 30
     global_check: bool = True
+    #: ML/REML steps: "newton" (observed information; quadratic convergence), "scoring" (Fisher scoring, metafor's
+    #: algorithm, whose iterates a coarse threshold reproduces) or "auto" (Newton when threshold ≤ 1e-9)
+    algorithm: str = "auto"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,21 +121,23 @@ def estimate_tau2(batch: Batch, method: str, settings: Tau2Settings) -> Tau2Esti
 
 def _se_quadratic(batch: Batch, fit: WLSFit, tau2: FloatArray, factor: FloatArray) -> FloatArray:
     """SE of a moment estimator ``τ̂² = f·(y'Py − c)`` under normality: ``f·sqrt(2 tr(PΣPΣ))``, Σ = V + τ̂²I."""
-    P = projection(batch, fit)
     sigma = np.where(batch.mask, batch.v + tau2[:, None], 0.0)
-    return np.sqrt(quadratic_form_variance(P, sigma)) * factor
+    return np.sqrt(residual_quadratic_form_variance(batch, fit, sigma)) * factor
 
 
 def _hedges(batch: Batch) -> Tau2Estimate:
     """Hedges (1983) / Hedges & Olkin (1985) unweighted method-of-moments estimator."""
     n = batch.size
     ols = wls(batch, batch.mask.astype(np.float64))
-    P = projection(batch, ols)  # I − H on the studies of each lane
-    trPV = np.einsum("bkk,bk->b", P, np.where(batch.mask, batch.v, 0.0))
+    v = np.where(batch.mask, batch.v, 0.0)
+    if batch.intercept_only:
+        trPV = v.sum(axis=1) * (1.0 - 1.0 / batch.k)  # P = I − 11'/k
+    else:
+        trPV = np.einsum("bkk,bk->b", projection(batch, ols), v)  # I − H on the studies of each lane
     df = _df(batch)
     tau2 = np.maximum(0.0, (ols.rss - trPV) / df)
     sigma = np.where(batch.mask, batch.v + tau2[:, None], 0.0)
-    se = np.sqrt(quadratic_form_variance(P, sigma)) / df
+    se = np.sqrt(residual_quadratic_form_variance(batch, ols, sigma)) / df
     return Tau2Estimate(tau2, se, np.ones(n, dtype=bool), np.zeros(n))
 
 
@@ -155,12 +161,18 @@ def _sidik_jonkman_step(batch: Batch, tau2_0: FloatArray, converged: BoolArray, 
 
 def _loglik(batch: Batch, tau2: FloatArray, method: str) -> FloatArray:
     """(Restricted) log-likelihood up to the constant that does not depend on τ²."""
-    w = weights(batch, tau2)
-    fit = wls(batch, w)
+    return _loglik_of_fit(batch, tau2, wls(batch, weights(batch, tau2)), method)
+
+
+def _loglik_of_fit(batch: Batch, tau2: FloatArray, fit: WLSFit, method: str) -> FloatArray:
+    """The (restricted) log-likelihood at τ² from the weighted fit at that τ² (no refit)."""
     logdet_v = np.where(batch.mask, np.log(batch.v + tau2[:, None]), 0.0).sum(axis=1)
     ll = -0.5 * (logdet_v + fit.rss)
     if method == "REML":
-        _, logdet = np.linalg.slogdet(np.linalg.inv(fit.XtWX_inv))
+        if batch.intercept_only:
+            logdet = np.log(fit.w.sum(axis=1))  # X'WX = Σw
+        else:
+            _, logdet = np.linalg.slogdet(np.linalg.inv(fit.XtWX_inv))
         ll = ll - 0.5 * logdet
     return ll
 
@@ -176,18 +188,23 @@ def _likelihood(batch: Batch, method: str, settings: Tau2Settings) -> Tau2Estima
     """
     tau2, converged, iterations = _fisher_scoring(batch, method, settings, np.maximum(_hedges(batch).tau2, 0.0))
     if settings.global_check:
-        # The (restricted) likelihood of τ² can have more than one maximum; Fisher scoring finds the one nearest its
-        # start. Compare with a grid over the plausible range and restart from any grid point that beats it.
+        # The (restricted) likelihood of τ² can have more than one maximum; the iterations find the one nearest their
+        # start. The sign pattern of the score on a grid tells where there is more than one; there, the likelihood
+        # is compared at the grid points and the iterations restart from any point that beats the estimate.
         scale = np.maximum(_sidik_jonkman_start(batch), tau2) + np.where(batch.mask, batch.v, 0.0).max(axis=1)
         grid = np.concatenate([np.zeros((batch.size, 1)), scale[:, None] * np.geomspace(1e-3, 10.0, 24)], axis=1)
-        ll_hat = _loglik(batch, tau2, method)
-        ll_grid = np.stack([_loglik(batch, grid[:, j], method) for j in range(grid.shape[1])], axis=1)
-        better = ll_grid.max(axis=1) > ll_hat + 1e-8 * np.maximum(1.0, np.abs(ll_hat))
-        if better.any():
-            sub = batch.take(better)
-            start = grid[better, ll_grid[better].argmax(axis=1)]
-            t2, c2, i2 = _fisher_scoring(sub, method, settings, start)
-            tau2[better], converged[better], iterations[better] = t2, c2, iterations[better] + i2
+        suspect = _several_maxima(batch, method, grid)
+        if suspect.any():
+            sub = batch.take(suspect)
+            sub_grid = grid[suspect]
+            ll_hat = _loglik(sub, tau2[suspect], method)
+            ll_grid = np.stack([_loglik(sub, sub_grid[:, j], method) for j in range(sub_grid.shape[1])], axis=1)
+            better = ll_grid.max(axis=1) > ll_hat + 1e-8 * np.maximum(1.0, np.abs(ll_hat))
+            if better.any():
+                lanes = np.flatnonzero(suspect)[better]
+                start = sub_grid[better, ll_grid[better].argmax(axis=1)]
+                t2, c2, i2 = _fisher_scoring(sub.take(better), method, settings, start)
+                tau2[lanes], converged[lanes], iterations[lanes] = t2, c2, iterations[lanes] + i2
     fallback = ~converged
     if fallback.any():
         _bounded_fallback(batch, method, settings, tau2, converged)
@@ -197,21 +214,72 @@ def _likelihood(batch: Batch, method: str, settings: Tau2Settings) -> Tau2Estima
     return Tau2Estimate(tau2, se, converged, iterations, fallback)
 
 
+def _several_maxima(batch: Batch, method: str, grid: FloatArray) -> BoolArray:
+    """Lanes whose likelihood may have more than one local maximum on ``grid`` (shape ``(B, G)``, ascending from 0).
+
+    The score's sign is evaluated at every grid point: a maximum lies at 0 when the score there is ≤ 0 and between
+    two grid points where the score turns from positive to non-positive. More than one such place flags the lane.
+    """
+    n, g = grid.shape
+    signs = np.empty((n, g), dtype=bool)
+    if batch.intercept_only:
+        # centred effects keep the sums below well conditioned; Σw, Σwy, Σwy² and Σw², Σw²y, Σw²y² per grid point
+        mask = batch.mask
+        y = np.where(mask, batch.y, 0.0)
+        y = np.where(mask, y - (y.sum(axis=1) / batch.k)[:, None], 0.0)
+        powers = np.stack([mask.astype(np.float64), y, y * y], axis=2)  # (B, K, 3)
+        v = np.where(mask, batch.v, np.inf)  # padded cells get zero weight
+        for j in range(g):
+            w = 1.0 / (v + grid[:, j : j + 1])
+            s1 = np.einsum("bk,bkc->bc", w, powers)
+            s2 = np.einsum("bk,bkc->bc", w * w, powers)
+            mu = s1[:, 1] / s1[:, 0]
+            w2r2 = s2[:, 2] - 2.0 * mu * s2[:, 1] + mu * mu * s2[:, 0]
+            extra = s1[:, 0] if method == "ML" else s1[:, 0] - s2[:, 0] / s1[:, 0]
+            signs[:, j] = w2r2 - extra > 0.0
+    else:
+        for j in range(g):
+            fit = wls(batch, weights(batch, grid[:, j]))
+            wr = fit.w * fit.resid
+            extra = fit.w.sum(axis=1) if method == "ML" else fit.trP
+            signs[:, j] = (wr * wr).sum(axis=1) - extra > 0.0
+    maxima = (~signs[:, 0]).astype(np.int64) + (signs[:, :-1] & ~signs[:, 1:]).sum(axis=1) + signs[:, -1]
+    return maxima > 1
+
+
 def _fisher_scoring(
     batch: Batch, method: str, settings: Tau2Settings, start: FloatArray
 ) -> tuple[FloatArray, BoolArray, FloatArray]:
+    """Fisher scoring or Newton–Raphson in every lane, safeguarded by a bracket on the score.
+
+    With a fine convergence threshold (the default) the steps use the observed information (Newton–Raphson:
+    quadratic convergence to the exact maximum, a handful of iterations); with a coarse one, the expected
+    information (Fisher scoring), so that a threshold like metafor's default 1e-5 reproduces metafor's iterates.
+    Plain Fisher scoring (metafor's algorithm) can oscillate around a small τ² for ever: the expected information
+    then underestimates the curvature and every step overshoots. Each iteration therefore also records where the
+    score was positive (``lo``) and negative (``hi``). While the scoring steps behave they are taken unchanged
+    (so converging cases follow metafor's iterates exactly); a step that leaves the bracket, or that reverses the
+    previous step without halving it, is replaced by a regula falsi step in the bracket (Illinois variant; Dowell &
+    Jarratt 1971). Converged lanes leave the working set, which is compacted as it shrinks.
+    """
     n = batch.size
+    newton = settings.algorithm == "newton" or (settings.algorithm == "auto" and settings.threshold <= 1e-9)
     tau2 = np.array(start, dtype=np.float64, copy=True)
-    ll = _loglik(batch, tau2, method)
     converged = np.zeros(n, dtype=bool)
     iterations = np.zeros(n)
+    idx = np.arange(n)  # lanes of the working set
+    sub = batch
+    t = tau2.copy()
+    fit = wls(sub, weights(sub, t))
+    ll = _loglik_of_fit(sub, t, fit, method)
+    lo = np.zeros(n)
+    hi = np.full(n, np.inf)
+    s_lo = np.full(n, np.nan)
+    s_hi = np.full(n, np.nan)
+    prev_step = np.zeros(n)
+    last_side = np.zeros(n)  # +1: lo was updated last, −1: hi was updated last
     for _ in range(settings.maxiter):
-        act = ~converged
-        if not act.any():
-            break
-        sub = batch.take(act)
-        t = tau2[act]
-        fit = wls(sub, weights(sub, t))
+        active = ~converged[idx]
         w = fit.w
         wr = w * fit.resid
         if method == "ML":
@@ -220,25 +288,59 @@ def _fisher_scoring(
         else:
             score = (wr * wr).sum(axis=1) - fit.trP
             info = trace_PP(sub, fit)
-        step = score / info
+        # the bracket: the maximum lies above points with a positive score and below points with a negative one
+        up = active & (score > 0.0) & (t >= lo)
+        down = active & (score < 0.0) & (t <= hi)
+        # Illinois: the end kept twice in a row has its score halved, so that regula falsi cannot stall
+        s_hi = np.where(up & (last_side > 0), s_hi / 2.0, s_hi)
+        s_lo = np.where(down & (last_side < 0), s_lo / 2.0, s_lo)
+        lo = np.where(up, t, lo)
+        s_lo = np.where(up, score, s_lo)
+        hi = np.where(down, t, hi)
+        s_hi = np.where(down, score, s_hi)
+        last_side = np.where(up, 1.0, np.where(down, -1.0, last_side))
+
+        if newton:
+            observed = 2.0 * py_p_py(sub, fit) - (info if method == "REML" else (w * w).sum(axis=1))
+            info = np.where(observed > 0.0, observed, info)  # away from a maximum, fall back to scoring
+        step = np.where(active, score / info, 0.0)
         new = np.maximum(0.0, t + step)
-        ll_old = ll[act]
-        ll_new = _loglik(sub, new, method)
-        # step halving where the likelihood would decrease
+        bracketed = np.isfinite(hi) & np.isfinite(s_lo) & (hi > lo)
+        oscillating = (step * prev_step < 0.0) & (np.abs(step) > 0.5 * np.abs(prev_step))
+        outside = (new <= lo) | (new >= hi)
+        safeguard = active & bracketed & (oscillating | outside)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            falsi = lo + (hi - lo) * s_lo / (s_lo - s_hi)
+        falsi = np.where(np.isfinite(falsi) & (falsi > lo) & (falsi < hi), falsi, (lo + hi) / 2.0)
+        new = np.where(safeguard, falsi, new)
+        step = new - t
+        fit_new = wls(sub, weights(sub, new))
+        ll_new = _loglik_of_fit(sub, new, fit_new, method)
+        # step halving where a scoring step would decrease the likelihood
         for _h in range(settings.step_halvings):
-            worse = ll_new < ll_old - 1e-12 * np.abs(ll_old)
+            worse = active & ~safeguard & (ll_new < ll - 1e-12 * np.abs(ll))
             if not worse.any():
                 break
             step = np.where(worse, step / 2.0, step)
             new = np.where(worse, np.maximum(0.0, t + step), new)
-            ll_new = np.where(worse, _loglik(sub, new, method), ll_new)
-        change = np.abs(new - t)
-        done = change < settings.threshold * np.maximum(1.0, t)
-        idx = np.flatnonzero(act)
-        tau2[idx] = new
-        ll[idx] = ll_new
-        iterations[idx] += 1
+            fit_new = wls(sub, weights(sub, new))
+            ll_new = _loglik_of_fit(sub, new, fit_new, method)
+        tolerance = settings.threshold * np.maximum(1.0, t)
+        done = active & ((np.abs(new - t) < tolerance) | (bracketed & (hi - lo < tolerance)))
+        moved = idx[active]
+        tau2[moved] = new[active]
+        iterations[moved] += 1
         converged[idx[done]] = True
+        still = active & ~done
+        if not still.any():
+            break
+        t, fit, ll, prev_step = new, fit_new, ll_new, step
+        if (~still).sum() * 4 >= idx.size:  # compact once a quarter of the working set has converged
+            idx = idx[still]
+            sub = sub.take(still)
+            fit = fit.take(still)
+            t, ll, prev_step = t[still], ll[still], prev_step[still]
+            lo, hi, s_lo, s_hi, last_side = lo[still], hi[still], s_lo[still], s_hi[still], last_side[still]
     return tau2, converged, iterations
 
 
@@ -348,6 +450,7 @@ def _fixed_point(batch: Batch, settings: Tau2Settings) -> Tau2Estimate:
         tau2_max=settings.tau2_max,
         step_halvings=settings.step_halvings,
         global_check=settings.global_check,
+        algorithm=settings.algorithm,
     )
     tau2, converged, iterations = solve_q_equation(batch, _df(batch), exact)
     se = _se_paule_mandel(batch, tau2)
