@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sysreview.models._batch import BATCH_COLUMNS, BatchResult, fit_groups
 from sysreview.models._checks import METHODS
 from sysreview.models._fit import TESTS
 from sysreview.models._mantel_haenszel import ChiSquareTest, MHTests, mh_tests, rma_mh, rma_peto
@@ -11,8 +12,10 @@ from sysreview.models._rma import Control, rma
 from sysreview.models._subgroup import SubgroupResult, dummy_code, subgroup_analysis
 
 __all__ = [
+    "BATCH_COLUMNS",
     "METHODS",
     "TESTS",
+    "BatchResult",
     "ChiSquareTest",
     "Coefficient",
     "Control",
@@ -23,6 +26,7 @@ __all__ = [
     "Prediction",
     "SubgroupResult",
     "dummy_code",
+    "fit_groups",
     "mh_tests",
     "permutation_test",
     "rma",

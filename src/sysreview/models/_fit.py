@@ -83,8 +83,9 @@ def fit_batch(
         Q_pvalue = np.where(df_resid > 0, stats.chi2.sf(Q, df_resid), np.nan)
         typical_v = df_resid / fe.trP
         if method in COMMON_EFFECT_METHODS and tau2_fixed is None:
-            I2 = np.where(Q > 0, 100.0 * np.maximum(0.0, (Q - df_resid) / Q), 0.0)
-            H2 = Q / df_resid
+            # undefined without residual degrees of freedom (k = p): Q is then 0 up to rounding
+            I2 = np.where(df_resid > 0, np.where(Q > 0, 100.0 * np.maximum(0.0, (Q - df_resid) / Q), 0.0), np.nan)
+            H2 = np.where(df_resid > 0, Q / df_resid, np.nan)
         else:
             I2 = 100.0 * tau2 / (typical_v + tau2)
             H2 = (typical_v + tau2) / typical_v
@@ -94,7 +95,8 @@ def fit_batch(
     vb = fit.XtWX_inv
     crit_df = np.full(n, np.nan)
     if test in {"knha", "adhoc"}:
-        s2 = fit.rss / df_resid  # Hartung & Knapp (2001); Sidik & Jonkman (2002)
+        with np.errstate(divide="ignore", invalid="ignore"):  # k = p: no residual df, no knha variance
+            s2 = fit.rss / df_resid  # Hartung & Knapp (2001); Sidik & Jonkman (2002)
         if test == "adhoc":
             s2 = np.maximum(1.0, s2)  # Knapp & Hartung (2003) ad hoc improvement
         vb = vb * s2[:, None, None]
