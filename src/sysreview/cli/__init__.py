@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from sysreview._version import __version__
-from sysreview.cli import _batch, _diagnostics, _stats
+from sysreview.cli import _batch, _diagnostics, _records, _stats
 
 app = typer.Typer(
     name="sysreview",
@@ -39,6 +39,7 @@ def _root(
 _stats.register(app)
 _diagnostics.register(app)
 _batch.register(app)
+_records.register(app)
 
 
 def main() -> None:
