@@ -163,7 +163,7 @@ class Collector:
     def text(self, name: str, *tags: str, keep_lines: bool = False) -> str | None:
         """Set field ``name`` from the first non-blank of ``tags`` (in priority order)."""
         if getattr(self.values, name):
-            return getattr(self.values, name)  # type: ignore[no-any-return]
+            return getattr(self.values, name)
         for i in self.priority(*tags):
             text = clean_lines(self.value(i)) if keep_lines else clean_text(self.value(i))
             if text:
