@@ -14,7 +14,7 @@ import sysreview
 
 SRC = Path(sysreview.__file__).parent
 CORE = ("effects", "models", "diagnostics")
-CORE_MODULES = ("errors", "_typing", "_version")
+CORE_MODULES = ("errors", "_typing", "_version", "_distributions")
 HEAVY = ("pandas", "matplotlib", "typer", "rich", "sklearn", "sqlalchemy", "openpyxl", "jinja2", "rapidfuzz")
 
 

@@ -59,12 +59,12 @@ def test_convergence_failure_says_what_was_tried(monkeypatch: pytest.MonkeyPatch
     """When Fisher scoring and the bounded search both fail, the error lists both attempts."""
     from scipy.optimize import OptimizeResult
 
-    import sysreview.models._tau2 as tau2_module
+    import scipy.optimize
 
     def failing(*args: object, **kwargs: object) -> OptimizeResult:
         return OptimizeResult(x=np.nan, success=False, message="forced failure")
 
-    monkeypatch.setattr(tau2_module, "minimize_scalar", failing)
+    monkeypatch.setattr(scipy.optimize, "minimize_scalar", failing)
     *_, data = _ragged()
     with pytest.raises(ConvergenceError) as err:
         rma(data[0][0], data[0][1], method="REML", control=Control(maxiter=1))

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from sysreview._distributions import norm_ppf, t_ppf
 from sysreview.errors import InputError
 from sysreview.models import MetaResult
 
@@ -73,8 +73,8 @@ def critical_value(level: float, df: float | None) -> float:
     """Two-sided critical value of N(0, 1) (``df is None``) or of t(df) for the given confidence level."""
     upper = 1.0 - (1.0 - level) / 2.0
     if df is None:
-        return float(stats.norm.ppf(upper))
-    return float(stats.t.ppf(upper, df))
+        return float(norm_ppf(upper))
+    return float(t_ppf(upper, df))
 
 
 def readonly(values: Any, dtype: Any = np.float64) -> Any:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from sysreview._distributions import norm_isf, norm_sf
 from sysreview.diagnostics._common import check_choice, plain, require_studies
 from sysreview.errors import InputError
 from sysreview.models import MetaResult
@@ -103,8 +103,8 @@ def fail_safe_n(
 
     if type == "Rosenthal":
         z_sum = float(np.sum(yi / np.sqrt(vi)))
-        z_crit = float(stats.norm.isf(alpha))
-        pvalue = float(stats.norm.sf(abs(z_sum) / math.sqrt(k)))
+        z_crit = float(norm_isf(alpha))
+        pvalue = float(norm_sf(abs(z_sum) / math.sqrt(k)))
         n = _whole(z_sum**2 / z_crit**2 - k)
         return FailSafeResult(type=type, k=k, n=n, alpha=alpha, pvalue=pvalue, average=None, target=None)
 
@@ -112,8 +112,8 @@ def fail_safe_n(
         w = 1.0 / vi
         w_sum = float(np.sum(w))
         wy_sum = float(np.sum(w * yi))
-        z_crit = float(stats.norm.isf(alpha / 2.0))
-        pvalue = float(2.0 * stats.norm.sf(abs(wy_sum) / math.sqrt(w_sum)))
+        z_crit = float(norm_isf(alpha / 2.0))
+        pvalue = float(2.0 * norm_sf(abs(wy_sum) / math.sqrt(w_sum)))
         n = _whole(k * wy_sum**2 / (z_crit**2 * w_sum) - k)
         return FailSafeResult(type=type, k=k, n=n, alpha=alpha, pvalue=pvalue, average=wy_sum / w_sum, target=None)
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from sysreview._distributions import chi2_cdf
 from sysreview._typing import BoolArray, FloatArray
 from sysreview.diagnostics._common import (
     plain,
@@ -130,7 +130,7 @@ def influence(fit: MetaResult) -> InfluenceResult:
 
     flagged = (
         (np.abs(dffits) > 3.0 * np.sqrt(p / (k - p)) if k > p else np.zeros(k, dtype=bool))
-        | (stats.chi2.cdf(cooks, p) > 0.5)
+        | (chi2_cdf(cooks, p) > 0.5)
         | (hat > 3.0 * p / k)
         | (np.abs(dfbetas) > 1.0).any(axis=1)
     )

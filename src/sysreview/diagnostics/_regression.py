@@ -6,8 +6,8 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from sysreview._distributions import t_sf
 from sysreview._typing import ArrayLike, FloatArray
 from sysreview.diagnostics._common import (
     check_choice,
@@ -298,7 +298,7 @@ def _wls(
                 estimate=float(beta[j]),
                 se=float(se[j]),
                 statistic=statistic,
-                pvalue=float(2.0 * stats.t.sf(abs(statistic), df)),
+                pvalue=float(2.0 * t_sf(abs(statistic), df)),
                 ci_lower=float(beta[j] - crit * se[j]),
                 ci_upper=float(beta[j] + crit * se[j]),
             )

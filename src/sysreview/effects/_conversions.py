@@ -14,6 +14,7 @@ from typing import Final
 import numpy as np
 from scipy import special, stats
 
+from sysreview._distributions import t_ppf
 from sysreview._typing import ArrayLike, FloatArray
 from sysreview.effects._columns import as_result, as_values, reject
 from sysreview.errors import InputError
@@ -58,7 +59,7 @@ def critical_value(level: float = 0.95, *, df: ArrayLike | None = None) -> Float
         return as_result(special.ndtri(probability))
     dof = as_values("df", df)
     reject("df", dof, dof <= 0, "must be degrees of freedom above zero")
-    return as_result(stats.t.ppf(probability, dof))
+    return as_result(t_ppf(probability, dof))
 
 
 def _to_log(name: str, values: FloatArray) -> FloatArray:
@@ -117,7 +118,7 @@ def se_from_pvalue(
     else:
         dof = as_values("df", df)
         reject("df", dof, dof <= 0, "must be degrees of freedom above zero")
-        quantile = stats.t.ppf(probability, dof)
+        quantile = t_ppf(probability, dof)
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.abs(value) / quantile
     return as_result(np.where((quantile > 0) & (value != 0), se, np.nan))

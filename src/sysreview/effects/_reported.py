@@ -7,6 +7,7 @@ from typing import Final
 import numpy as np
 from scipy import special, stats
 
+from sysreview._distributions import t_ppf
 from sysreview._typing import ArrayLike, FloatArray
 from sysreview.effects._columns import as_values, reject
 from sysreview.effects._conversions import critical_value
@@ -142,7 +143,7 @@ def effects_from_reported(
         reject("pvalue", p, (p <= 0) | (p > 1), "must be a p-value in (0, 1]")
         use_p = ~with_ci & np.isfinite(p)
         probability = 1 - p / 2
-        quantile = special.ndtri(probability) if df is None else stats.t.ppf(probability, as_values("df", df))
+        quantile = special.ndtri(probability) if df is None else t_ppf(probability, as_values("df", df))
         with np.errstate(invalid="ignore", divide="ignore"):
             from_p = np.abs(yi) / quantile
         recoverable = use_p & (yi != 0) & (p < 1)

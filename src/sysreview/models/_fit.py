@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
+from sysreview._distributions import chi2_ppf, chi2_sf, f_sf, norm_ppf, norm_sf, t_ppf, t_sf
 from sysreview._typing import BoolArray, FloatArray
 from sysreview.models._kernel import Batch, weights, wls
 from sysreview.models._roots import brent_zeroin
@@ -80,7 +80,7 @@ def fit_batch(
     fe = wls(batch, weights(batch, np.zeros(n)))
     Q = fe.rss
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        Q_pvalue = np.where(df_resid > 0, stats.chi2.sf(Q, df_resid), np.nan)
+        Q_pvalue = np.where(df_resid > 0, chi2_sf(Q, df_resid), np.nan)
         typical_v = df_resid / fe.trP
         if method in COMMON_EFFECT_METHODS and tau2_fixed is None:
             # undefined without residual degrees of freedom (k = p): Q is then 0 up to rounding
@@ -108,11 +108,11 @@ def fit_batch(
         statistic = np.where(se > 0.0, beta / se, np.nan)
     alpha = 1.0 - level
     if test == "z":
-        crit = np.full(n, stats.norm.ppf(1.0 - alpha / 2.0))
-        pvalue = 2.0 * stats.norm.sf(np.abs(statistic))
+        crit = np.full(n, norm_ppf(1.0 - alpha / 2.0))
+        pvalue = 2.0 * norm_sf(np.abs(statistic))
     else:
-        crit = stats.t.ppf(1.0 - alpha / 2.0, crit_df)
-        pvalue = 2.0 * stats.t.sf(np.abs(statistic), crit_df[:, None])
+        crit = t_ppf(1.0 - alpha / 2.0, crit_df)
+        pvalue = 2.0 * t_sf(np.abs(statistic), crit_df[:, None])
     ci_lower = beta - crit[:, None] * se
     ci_upper = beta + crit[:, None] * se
 
@@ -171,9 +171,9 @@ def _omnibus(
     QM = np.einsum("bi,bi->b", b, np.linalg.solve(V, b[:, :, None])[:, :, 0])
     QM_df = np.full(n, float(m))
     if test == "z":
-        return QM, QM_df, stats.chi2.sf(QM, m)
+        return QM, QM_df, chi2_sf(QM, m)
     F = QM / m
-    return F, QM_df, stats.f.sf(F, m, df_resid)
+    return F, QM_df, f_sf(F, m, df_resid)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,8 +199,8 @@ def q_profile(batch: Batch, *, level: float, settings: Tau2Settings, tau2_hat: F
     n = batch.size
     df = batch.k - batch.p
     alpha = 1.0 - level
-    q_hi = stats.chi2.ppf(1.0 - alpha / 2.0, df)
-    q_lo = stats.chi2.ppf(alpha / 2.0, df)
+    q_hi = chi2_ppf(1.0 - alpha / 2.0, df)
+    q_lo = chi2_ppf(alpha / 2.0, df)
     conv = np.ones(n, dtype=bool)
     truncated = np.zeros(n, dtype=bool)
     bounds = []

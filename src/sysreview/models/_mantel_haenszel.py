@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from sysreview._distributions import chi2_sf, norm_ppf, norm_sf
 from sysreview._typing import ArrayLike, BoolArray, FloatArray
 from sysreview.errors import InputError
 from sysreview.models._checks import check_level
@@ -516,7 +516,7 @@ def _heterogeneity(q: float, df: int) -> tuple[float | None, int | None, float |
     """Q, its df and p-value, I² (percent; Higgins & Thompson, 2002) and H²; all None when df < 1."""
     if df < 1 or not math.isfinite(q):
         return None, None, None, None, None
-    pvalue = float(stats.chi2.sf(q, df))
+    pvalue = float(chi2_sf(q, df))
     i2 = 100.0 * max(0.0, (q - df) / q) if q > 0 else 0.0
     return q, df, pvalue, i2, q / df
 
@@ -550,8 +550,8 @@ def _build_result(
         )
     se = math.sqrt(variance)
     z = estimate / se
-    pvalue = float(2.0 * stats.norm.sf(abs(z)))
-    crit = float(stats.norm.ppf(0.5 + level / 2.0))
+    pvalue = float(2.0 * norm_sf(abs(z)))
+    crit = float(norm_ppf(0.5 + level / 2.0))
     ci_lower = estimate - crit * se
     ci_upper = estimate + crit * se
     if q_df < 1:
@@ -995,7 +995,7 @@ def _cmh(o_minus_e: float, variance: float, correct: bool) -> ChiSquareTest | No
         return None
     shift = 0.5 if correct and abs(o_minus_e) >= 0.5 else 0.0
     statistic = (abs(o_minus_e) - shift) ** 2 / variance
-    return ChiSquareTest(statistic=statistic, df=1, pvalue=float(stats.chi2.sf(statistic, 1)))
+    return ChiSquareTest(statistic=statistic, df=1, pvalue=float(chi2_sf(statistic, 1)))
 
 
 def _breslow_day(
@@ -1035,6 +1035,6 @@ def _breslow_day(
     bd = float(np.sum((a - expected) ** 2 / variance))
     tarone = bd - float(np.sum(a - expected)) ** 2 / float(np.sum(variance))
     return (
-        ChiSquareTest(statistic=bd, df=df, pvalue=float(stats.chi2.sf(bd, df))),
-        ChiSquareTest(statistic=tarone, df=df, pvalue=float(stats.chi2.sf(tarone, df))),
+        ChiSquareTest(statistic=bd, df=df, pvalue=float(chi2_sf(bd, df))),
+        ChiSquareTest(statistic=tarone, df=df, pvalue=float(chi2_sf(tarone, df))),
     )

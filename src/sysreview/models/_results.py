@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from sysreview._distributions import norm_ppf, t_ppf
 from sysreview._typing import FloatArray
 
 __all__ = ["Coefficient", "Interval", "MetaResult", "Prediction"]
@@ -156,8 +157,6 @@ class MetaResult:
         the result's test (normal quantile under ``z``, t(k − p) otherwise) and, by default, its level. The
         prediction interval adds τ² to the variance of the prediction (Riley et al. 2011; metafor's ``predict``).
         """
-        from scipy import stats  # noqa: PLC0415 - keep result objects importable without scipy's start-up cost
-
         if self.vcov is None or self.X is None:
             raise ValueError(f"{self.method} results carry no coefficient covariance to predict from")
         lev = self.level if level is None else (level / 100.0 if level > 1.0 else level)
@@ -179,7 +178,7 @@ class MetaResult:
         pred = x @ beta
         se = np.sqrt(np.einsum("ni,ij,nj->n", x, self.vcov, x))
         alpha = 1.0 - lev
-        crit = float(stats.norm.ppf(1 - alpha / 2) if self.df is None else stats.t.ppf(1 - alpha / 2, self.df))
+        crit = float(norm_ppf(1 - alpha / 2) if self.df is None else t_ppf(1 - alpha / 2, self.df))
         pi_se = np.sqrt(se**2 + self.tau2)
         return Prediction(
             pred=pred,

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from sysreview._distributions import chi2_sf
 from sysreview._typing import ArrayLike, FloatArray
 from sysreview.errors import InputError
 from sysreview.models._results import MetaResult, _plain
@@ -152,7 +152,7 @@ def subgroup_analysis(
         mean = float(np.sum(w * est) / np.sum(w))
         Q_between = float(np.sum(w * (est - mean) ** 2))
         Q_df = len(fits) - 1
-        Q_p = float(stats.chi2.sf(Q_between, Q_df))
+        Q_p = float(chi2_sf(Q_between, Q_df))
     moderator = None
     if len(levels) >= 2:
         M, names = dummy_code(variable, groups)

@@ -8,9 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
-from scipy.optimize import minimize_scalar
 
+from sysreview._distributions import chi2_ppf
 from sysreview._typing import BoolArray, FloatArray
 from sysreview.errors import ConvergenceError
 from sysreview.models._kernel import (
@@ -192,7 +191,7 @@ def _likelihood(batch: Batch, method: str, settings: Tau2Settings) -> Tau2Estima
         # start. The sign pattern of the score on a grid tells where there is more than one; there, the likelihood
         # is compared at the grid points and the iterations restart from any point that beats the estimate.
         scale = np.maximum(_sidik_jonkman_start(batch), tau2) + np.where(batch.mask, batch.v, 0.0).max(axis=1)
-        grid = np.concatenate([np.zeros((batch.size, 1)), scale[:, None] * np.geomspace(1e-3, 10.0, 24)], axis=1)
+        grid = np.concatenate([np.zeros((batch.size, 1)), scale[:, None] * np.geomspace(1e-3, 10.0, 16)], axis=1)
         suspect = _several_maxima(batch, method, grid)
         if suspect.any():
             sub = batch.take(suspect)
@@ -223,19 +222,20 @@ def _several_maxima(batch: Batch, method: str, grid: FloatArray) -> BoolArray:
     n, g = grid.shape
     signs = np.empty((n, g), dtype=bool)
     if batch.intercept_only:
-        # centred effects keep the sums below well conditioned; Σw, Σwy, Σwy² and Σw², Σw²y, Σw²y² per grid point
+        # centred effects keep the sums below well conditioned; the score from Σw, Σwy, Σw², Σw²y, Σw²y²
         mask = batch.mask
         y = np.where(mask, batch.y, 0.0)
         y = np.where(mask, y - (y.sum(axis=1) / batch.k)[:, None], 0.0)
-        powers = np.stack([mask.astype(np.float64), y, y * y], axis=2)  # (B, K, 3)
+        y2 = y * y
         v = np.where(mask, batch.v, np.inf)  # padded cells get zero weight
         for j in range(g):
             w = 1.0 / (v + grid[:, j : j + 1])
-            s1 = np.einsum("bk,bkc->bc", w, powers)
-            s2 = np.einsum("bk,bkc->bc", w * w, powers)
-            mu = s1[:, 1] / s1[:, 0]
-            w2r2 = s2[:, 2] - 2.0 * mu * s2[:, 1] + mu * mu * s2[:, 0]
-            extra = s1[:, 0] if method == "ML" else s1[:, 0] - s2[:, 0] / s1[:, 0]
+            sw = w.sum(axis=1)
+            mu = np.einsum("bk,bk->b", w, y) / sw
+            w2 = w * w
+            sw2 = w2.sum(axis=1)
+            w2r2 = np.einsum("bk,bk->b", w2, y2) - 2.0 * mu * np.einsum("bk,bk->b", w2, y) + mu * mu * sw2
+            extra = sw if method == "ML" else sw - sw2 / sw
             signs[:, j] = w2r2 - extra > 0.0
     else:
         for j in range(g):
@@ -347,6 +347,8 @@ def _fisher_scoring(
 def _bounded_fallback(
     batch: Batch, method: str, settings: Tau2Settings, tau2: FloatArray, converged: BoolArray
 ) -> None:
+    from scipy.optimize import minimize_scalar  # noqa: PLC0415 - rarely needed; scipy.optimize is slow to import
+
     for lane in np.flatnonzero(~converged):
         sub = batch.take(np.arange(batch.size) == lane)
         upper = max(settings.tau2_max, 10.0 * float(tau2[lane]) + 1.0)
@@ -379,7 +381,7 @@ def _paule_mandel(batch: Batch, method: str, settings: Tau2Settings) -> Tau2Esti
     """Paule & Mandel (1982): solve ``Q(τ²) = k − p`` (PM) or its median-unbiased version ``Q(τ²) = χ²_{k−p, 0.5}``
     (PMM; Viechtbauer 2021, metafor docs). τ² = 0 where Q(0) is already below the target."""
     df = _df(batch)
-    target = df if method == "PM" else stats.chi2.ppf(0.5, df)
+    target = df if method == "PM" else chi2_ppf(0.5, df)
     tau2, converged, iterations = solve_q_equation(batch, target, settings)
     se = _se_paule_mandel(batch, tau2)
     return Tau2Estimate(tau2, se, converged, iterations)
