@@ -28,6 +28,8 @@ class Batch:
     p: int
     #: the model is intercept-only (X is a column of ones): every kernel then uses closed-form sums, O(B·K)
     intercept_only: bool = False
+    #: no padded cells (every lane has K studies): masking can be skipped
+    full: bool = False
 
     @property
     def size(self) -> int:
@@ -36,7 +38,14 @@ class Batch:
     def take(self, lanes: BoolArray) -> Batch:
         """The sub-batch of the selected lanes."""
         return Batch(
-            self.y[lanes], self.v[lanes], self.X[lanes], self.mask[lanes], self.k[lanes], self.p, self.intercept_only
+            self.y[lanes],
+            self.v[lanes],
+            self.X[lanes],
+            self.mask[lanes],
+            self.k[lanes],
+            self.p,
+            self.intercept_only,
+            self.full,
         )
 
 
@@ -49,7 +58,7 @@ def make_batch(y: FloatArray, v: FloatArray, X: FloatArray, mask: BoolArray) -> 
     k = mask.sum(axis=1).astype(np.float64)
     p = int(X.shape[2])
     intercept_only = p == 1 and bool(np.all(X[..., 0][mask] == 1.0))
-    return Batch(y=y, v=v, X=X, mask=mask, k=k, p=p, intercept_only=intercept_only)
+    return Batch(y=y, v=v, X=X, mask=mask, k=k, p=p, intercept_only=intercept_only, full=bool(mask.all()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +106,9 @@ def _wls_intercept(batch: Batch, w: FloatArray) -> WLSFit:
     """The weighted mean: the closed form of :func:`wls` for an intercept-only model."""
     sw = w.sum(axis=1)
     mu = np.einsum("bk,bk->b", w, batch.y) / sw
-    resid = np.where(batch.mask, batch.y - mu[:, None], 0.0)
+    resid = batch.y - mu[:, None]
+    if not batch.full:
+        resid = np.where(batch.mask, resid, 0.0)
     wr = w * resid
     rss = np.einsum("bk,bk->b", wr, resid)
     trP = sw - np.einsum("bk,bk->b", w, w) / sw
@@ -106,7 +117,8 @@ def _wls_intercept(batch: Batch, w: FloatArray) -> WLSFit:
 
 def weights(batch: Batch, tau2: FloatArray) -> FloatArray:
     """Inverse-variance weights ``1/(v + τ²)``, zero in padded cells."""
-    return np.where(batch.mask, 1.0 / (batch.v + tau2[:, None]), 0.0)
+    w = 1.0 / (batch.v + tau2[:, None])
+    return w if batch.full else np.where(batch.mask, w, 0.0)
 
 
 def projection(batch: Batch, fit: WLSFit) -> FloatArray:

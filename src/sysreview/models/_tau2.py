@@ -271,7 +271,8 @@ def _fisher_scoring(
     sub = batch
     t = tau2.copy()
     fit = wls(sub, weights(sub, t))
-    ll = _loglik_of_fit(sub, t, fit, method)
+    # Newton steps are kept in check by the bracket alone; the likelihood is needed only for scoring's halving
+    ll = np.zeros(n) if newton else _loglik_of_fit(sub, t, fit, method)
     lo = np.zeros(n)
     hi = np.full(n, np.inf)
     s_lo = np.full(n, np.nan)
@@ -315,9 +316,9 @@ def _fisher_scoring(
         new = np.where(safeguard, falsi, new)
         step = new - t
         fit_new = wls(sub, weights(sub, new))
-        ll_new = _loglik_of_fit(sub, new, fit_new, method)
+        ll_new = ll if newton else _loglik_of_fit(sub, new, fit_new, method)
         # step halving where a scoring step would decrease the likelihood
-        for _h in range(settings.step_halvings):
+        for _h in range(0 if newton else settings.step_halvings):
             worse = active & ~safeguard & (ll_new < ll - 1e-12 * np.abs(ll))
             if not worse.any():
                 break
