@@ -128,10 +128,9 @@ def fit_groups(
     if bad.size:
         raise InputError(f"negative sampling variance {v[bad[0]]:g}", row=int(bad[0]) + 1, column="vi")
     try:
-        names, codes = np.unique(labels, return_inverse=True)
+        names, codes = _group_codes(labels)
     except TypeError as exc:
         raise InputError(f"group labels must be sortable ({exc})", column="group") from None
-    codes = codes.ravel()
     n_groups = names.size
     missing = np.isnan(y) | np.isnan(v)
     n_omitted = np.bincount(codes[missing], minlength=n_groups).astype(np.int64)
@@ -142,7 +141,7 @@ def fit_groups(
         empty = names[np.flatnonzero(counts == 0)[0]]
         raise InputError(f"group {empty!r} has no study with both yi and vi", column="group")
 
-    order = np.argsort(codes, kind="stable")
+    order = np.argsort(codes, kind="stable") if np.any(codes[1:] < codes[:-1]) else np.arange(codes.size)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     y_sorted, v_sorted = y[order], v[order]
 
@@ -152,14 +151,13 @@ def fit_groups(
     by_size = np.argsort(counts, kind="stable")
     done = 0
     position = 0
+    sorted_sizes = counts[by_size]
     while position < n_groups:
-        width = int(counts[by_size[position]])
+        width = int(sorted_sizes[position])
         lanes_per_block = max(1, _BLOCK_CELLS // max(width, 1))
-        end = position
-        while end < n_groups and end - position < lanes_per_block:
-            end += 1
-            if end < n_groups and counts[by_size[end]] > width * 1.25 + 1 and end - position >= 64:
-                break  # start a new block for noticeably larger groups
+        # a block holds groups of similar size (at most 25 % larger than its first), at least 64 of them
+        similar = int(np.searchsorted(sorted_sizes, width * 1.25 + 1, side="right"))
+        end = min(n_groups, position + lanes_per_block, max(similar, position + 64))
         block = by_size[position:end]
         _fit_block(
             block,
@@ -188,6 +186,18 @@ def fit_groups(
         level=level,
         **out,
     )
+
+
+def _group_codes(labels: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.intp]]:
+    """Sorted distinct labels and each row's code; O(n) when the rows are already sorted by group (the usual
+    layout of simulation output), a sort otherwise."""
+    if labels.dtype.kind in "biufU" and labels.size > 1 and bool(np.all(labels[1:] >= labels[:-1])):
+        change = np.empty(labels.size, dtype=bool)
+        change[0] = True
+        np.not_equal(labels[1:], labels[:-1], out=change[1:])
+        return labels[change], np.cumsum(change) - 1
+    names, codes = np.unique(labels, return_inverse=True)
+    return names, codes.ravel()
 
 
 _FLOAT_FIELDS = (

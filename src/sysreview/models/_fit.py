@@ -111,7 +111,9 @@ def fit_batch(
         crit = np.full(n, norm_ppf(1.0 - alpha / 2.0))
         pvalue = 2.0 * norm_sf(np.abs(statistic))
     else:
-        crit = t_ppf(1.0 - alpha / 2.0, crit_df)
+        # quantiles per distinct df (a batch usually has few): stdtrit is costly per element
+        dfs, where = np.unique(crit_df, return_inverse=True)
+        crit = t_ppf(1.0 - alpha / 2.0, dfs)[where.ravel()]
         pvalue = 2.0 * t_sf(np.abs(statistic), crit_df[:, None])
     ci_lower = beta - crit[:, None] * se
     ci_upper = beta + crit[:, None] * se

@@ -185,13 +185,18 @@ def _likelihood(batch: Batch, method: str, settings: Tau2Settings) -> Tau2Estima
     one-dimensional maximisation; if that fails too, a ConvergenceError names what was tried. The likelihood can be
     multimodal: the maximum found is compared with a grid of τ² values and refined from the best of them.
     """
-    tau2, converged, iterations = _fisher_scoring(batch, method, settings, np.maximum(_hedges(batch).tau2, 0.0))
+    if _uses_newton(settings):
+        fe = _common_wls(batch)  # any start does; DerSimonian–Laird is the cheapest sensible one
+        start = np.maximum(0.0, (fe.rss - _df(batch)) / fe.trP)
+    else:
+        start = np.maximum(_hedges(batch).tau2, 0.0)  # metafor's start: its Fisher scoring path is reproduced
+    tau2, converged, iterations = _fisher_scoring(batch, method, settings, start)
     if settings.global_check:
         # The (restricted) likelihood of τ² can have more than one maximum; the iterations find the one nearest their
         # start. The sign pattern of the score on a grid tells where there is more than one; there, the likelihood
         # is compared at the grid points and the iterations restart from any point that beats the estimate.
         scale = np.maximum(_sidik_jonkman_start(batch), tau2) + np.where(batch.mask, batch.v, 0.0).max(axis=1)
-        grid = np.concatenate([np.zeros((batch.size, 1)), scale[:, None] * np.geomspace(1e-3, 10.0, 16)], axis=1)
+        grid = np.concatenate([np.zeros((batch.size, 1)), scale[:, None] * np.geomspace(1e-3, 10.0, 12)], axis=1)
         suspect = _several_maxima(batch, method, grid)
         if suspect.any():
             sub = batch.take(suspect)
@@ -211,6 +216,55 @@ def _likelihood(batch: Batch, method: str, settings: Tau2Settings) -> Tau2Estima
     info = (fit.w * fit.w).sum(axis=1) if method == "ML" else trace_PP(batch, fit)
     se = np.sqrt(2.0 / info)
     return Tau2Estimate(tau2, se, converged, iterations, fallback)
+
+
+def _score_and_information(
+    batch: Batch, tau2: FloatArray, method: str, *, observed: bool
+) -> tuple[FloatArray, FloatArray]:
+    """The (doubled) score of the (restricted) likelihood at τ² and its expected or observed information.
+
+    Score: ``y'PPy − tr P`` (REML) or ``Σw²r² − Σw`` (ML). Expected information: ``tr(PP)`` or ``Σw²``;
+    observed: ``2 y'PPPy − tr(PP)`` or ``2 y'PPPy − Σw²`` where that is positive (the expected one elsewhere).
+    Intercept-only models use fused closed-form sums (each pass over the data once).
+    """
+    if batch.intercept_only:
+        w = weights(batch, tau2)
+        sw = w.sum(axis=1)
+        w2 = w * w
+        sw2 = w2.sum(axis=1)
+        mu = np.einsum("bk,bk->b", w, batch.y) / sw
+        r = batch.y - mu[:, None]
+        if not batch.full:
+            r = np.where(batch.mask, r, 0.0)
+        u = w * r
+        yppy = np.einsum("bk,bk->b", u, u)
+        if method == "ML":
+            score = yppy - sw
+            expected = sw2
+        else:
+            score = yppy - (sw - sw2 / sw)
+            ratio = sw2 / sw
+            expected = sw2 - 2.0 * np.einsum("bk,bk->b", w2, w) / sw + ratio * ratio
+        if not observed:
+            return score, expected
+        wu = w * u
+        swu = wu.sum(axis=1)
+        py_ppy = np.einsum("bk,bk->b", wu, u) - swu * swu / sw
+        obs = 2.0 * py_ppy - (sw2 if method == "ML" else expected)
+        return score, np.where(obs > 0.0, obs, expected)
+    fit = wls(batch, weights(batch, tau2))
+    w = fit.w
+    wr = w * fit.resid
+    if method == "ML":
+        score = (wr * wr).sum(axis=1) - w.sum(axis=1)
+        expected = (w * w).sum(axis=1)
+    else:
+        score = (wr * wr).sum(axis=1) - fit.trP
+        expected = trace_PP(batch, fit)
+    if not observed:
+        return score, expected
+    obs = 2.0 * py_p_py(batch, fit) - (expected if method == "REML" else (w * w).sum(axis=1))
+    return score, np.where(obs > 0.0, obs, expected)
 
 
 def _several_maxima(batch: Batch, method: str, grid: FloatArray) -> BoolArray:
@@ -247,6 +301,10 @@ def _several_maxima(batch: Batch, method: str, grid: FloatArray) -> BoolArray:
     return maxima > 1
 
 
+def _uses_newton(settings: Tau2Settings) -> bool:
+    return settings.algorithm == "newton" or (settings.algorithm == "auto" and settings.threshold <= 1e-9)
+
+
 def _fisher_scoring(
     batch: Batch, method: str, settings: Tau2Settings, start: FloatArray
 ) -> tuple[FloatArray, BoolArray, FloatArray]:
@@ -263,16 +321,15 @@ def _fisher_scoring(
     Jarratt 1971). Converged lanes leave the working set, which is compacted as it shrinks.
     """
     n = batch.size
-    newton = settings.algorithm == "newton" or (settings.algorithm == "auto" and settings.threshold <= 1e-9)
+    newton = _uses_newton(settings)
     tau2 = np.array(start, dtype=np.float64, copy=True)
     converged = np.zeros(n, dtype=bool)
     iterations = np.zeros(n)
     idx = np.arange(n)  # lanes of the working set
     sub = batch
     t = tau2.copy()
-    fit = wls(sub, weights(sub, t))
     # Newton steps are kept in check by the bracket alone; the likelihood is needed only for scoring's halving
-    ll = np.zeros(n) if newton else _loglik_of_fit(sub, t, fit, method)
+    ll = np.zeros(n) if newton else _loglik(sub, t, method)
     lo = np.zeros(n)
     hi = np.full(n, np.inf)
     s_lo = np.full(n, np.nan)
@@ -281,14 +338,7 @@ def _fisher_scoring(
     last_side = np.zeros(n)  # +1: lo was updated last, −1: hi was updated last
     for _ in range(settings.maxiter):
         active = ~converged[idx]
-        w = fit.w
-        wr = w * fit.resid
-        if method == "ML":
-            score = (wr * wr).sum(axis=1) - w.sum(axis=1)
-            info = (w * w).sum(axis=1)
-        else:
-            score = (wr * wr).sum(axis=1) - fit.trP
-            info = trace_PP(sub, fit)
+        score, info = _score_and_information(sub, t, method, observed=newton)
         # the bracket: the maximum lies above points with a positive score and below points with a negative one
         up = active & (score > 0.0) & (t >= lo)
         down = active & (score < 0.0) & (t <= hi)
@@ -301,9 +351,6 @@ def _fisher_scoring(
         s_hi = np.where(down, score, s_hi)
         last_side = np.where(up, 1.0, np.where(down, -1.0, last_side))
 
-        if newton:
-            observed = 2.0 * py_p_py(sub, fit) - (info if method == "REML" else (w * w).sum(axis=1))
-            info = np.where(observed > 0.0, observed, info)  # away from a maximum, fall back to scoring
         step = np.where(active, score / info, 0.0)
         new = np.maximum(0.0, t + step)
         bracketed = np.isfinite(hi) & np.isfinite(s_lo) & (hi > lo)
@@ -315,17 +362,17 @@ def _fisher_scoring(
         falsi = np.where(np.isfinite(falsi) & (falsi > lo) & (falsi < hi), falsi, (lo + hi) / 2.0)
         new = np.where(safeguard, falsi, new)
         step = new - t
-        fit_new = wls(sub, weights(sub, new))
-        ll_new = ll if newton else _loglik_of_fit(sub, new, fit_new, method)
-        # step halving where a scoring step would decrease the likelihood
-        for _h in range(0 if newton else settings.step_halvings):
-            worse = active & ~safeguard & (ll_new < ll - 1e-12 * np.abs(ll))
-            if not worse.any():
-                break
-            step = np.where(worse, step / 2.0, step)
-            new = np.where(worse, np.maximum(0.0, t + step), new)
-            fit_new = wls(sub, weights(sub, new))
-            ll_new = _loglik_of_fit(sub, new, fit_new, method)
+        ll_new = ll
+        if not newton:
+            # step halving where a scoring step would decrease the likelihood
+            ll_new = _loglik(sub, new, method)
+            for _h in range(settings.step_halvings):
+                worse = active & ~safeguard & (ll_new < ll - 1e-12 * np.abs(ll))
+                if not worse.any():
+                    break
+                step = np.where(worse, step / 2.0, step)
+                new = np.where(worse, np.maximum(0.0, t + step), new)
+                ll_new = _loglik(sub, new, method)
         tolerance = settings.threshold * np.maximum(1.0, t)
         done = active & ((np.abs(new - t) < tolerance) | (bracketed & (hi - lo < tolerance)))
         moved = idx[active]
@@ -335,11 +382,10 @@ def _fisher_scoring(
         still = active & ~done
         if not still.any():
             break
-        t, fit, ll, prev_step = new, fit_new, ll_new, step
+        t, ll, prev_step = new, ll_new, step
         if (~still).sum() * 4 >= idx.size:  # compact once a quarter of the working set has converged
             idx = idx[still]
             sub = sub.take(still)
-            fit = fit.take(still)
             t, ll, prev_step = t[still], ll[still], prev_step[still]
             lo, hi, s_lo, s_hi, last_side = lo[still], hi[still], s_lo[still], s_hi[still], last_side[still]
     return tau2, converged, iterations
