@@ -84,21 +84,9 @@ def _fit_chunk(
     batch = make_batch(y[:, :width], v[:, :width], np.ones((m, width, 1)), mask[:, :width])
     with np.errstate(divide="ignore", invalid="ignore"):
         res = fit_batch(batch, method=method, test=fit.test, level=fit.level, settings=settings)
-    values = {
-        "estimate": res.beta[:, 0],
-        "se": res.se[:, 0],
-        "statistic": res.statistic[:, 0],
-        "pvalue": res.pvalue[:, 0],
-        "ci_lower": res.ci_lower[:, 0],
-        "ci_upper": res.ci_upper[:, 0],
-        "tau2": res.tau2,
-        "I2": res.I2,
-        "H2": res.H2,
-        "Q": res.Q,
-        "Q_pvalue": res.Q_pvalue,
-    }
-    for name, value in values.items():
-        out[name][lanes] = np.where(np.isfinite(value), value, np.nan)
+    values = res.pooled()
+    for name in _FIELDS:
+        out[name][lanes] = values[name]
 
 
 _CHUNK = 8192  # subsets per batch: bounds the (chunk, k, k) matrices some estimators form

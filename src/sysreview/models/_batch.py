@@ -200,21 +200,8 @@ def _group_codes(labels: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArra
     return names, codes.ravel()
 
 
-_FLOAT_FIELDS = (
-    "estimate",
-    "se",
-    "statistic",
-    "pvalue",
-    "ci_lower",
-    "ci_upper",
-    "tau2",
-    "I2",
-    "H2",
-    "Q",
-    "Q_pvalue",
-    "pi_lower",
-    "pi_upper",
-)
+#: the floating-point columns of a batch result
+_FLOAT_FIELDS = tuple(name for name in BATCH_COLUMNS if name not in {"group", "k", "converged", "n_omitted"})
 
 
 def _fit_block(
@@ -250,21 +237,9 @@ def _fit_block(
             fit = fit_batch(batch, method=lane_method, test=test, level=level, settings=settings)
         groups = block[lanes]
         random = lane_method not in COMMON_EFFECT_METHODS
-        values = {
-            "estimate": fit.beta[:, 0],
-            "se": fit.se[:, 0],
-            "statistic": fit.statistic[:, 0],
-            "pvalue": fit.pvalue[:, 0],
-            "ci_lower": fit.ci_lower[:, 0],
-            "ci_upper": fit.ci_upper[:, 0],
-            "tau2": fit.tau2,
-            "I2": fit.I2,
-            "H2": fit.H2,
-            "Q": fit.Q,
-            "Q_pvalue": fit.Q_pvalue,
-            "pi_lower": fit.pi_lower if random else np.full(groups.size, np.nan),
-            "pi_upper": fit.pi_upper if random else np.full(groups.size, np.nan),
-        }
-        for name, value in values.items():
-            out[name][groups] = np.where(np.isfinite(value), value, np.nan)
+        values = fit.pooled()
+        if not random:  # a common-effect model has no prediction interval (as rma)
+            values["pi_lower"] = values["pi_upper"] = np.full(groups.size, np.nan)
+        for name in _FLOAT_FIELDS:
+            out[name][groups] = values[name]
         converged[groups] = fit.converged

@@ -54,6 +54,25 @@ class BatchFit:
     iterations: FloatArray
     fallback: BoolArray  # the bounded search replaced a failed Fisher scoring
 
+    def pooled(self) -> dict[str, FloatArray]:
+        """The pooled-effect columns of an intercept-only fit, one value per lane (NaN where not finite)."""
+        columns = {
+            "estimate": self.beta[:, 0],
+            "se": self.se[:, 0],
+            "statistic": self.statistic[:, 0],
+            "pvalue": self.pvalue[:, 0],
+            "ci_lower": self.ci_lower[:, 0],
+            "ci_upper": self.ci_upper[:, 0],
+            "tau2": self.tau2,
+            "I2": self.I2,
+            "H2": self.H2,
+            "Q": self.Q,
+            "Q_pvalue": self.Q_pvalue,
+            "pi_lower": self.pi_lower,
+            "pi_upper": self.pi_upper,
+        }
+        return {name: np.where(np.isfinite(value), value, np.nan) for name, value in columns.items()}
+
 
 def fit_batch(
     batch: Batch,
