@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from sysreview._version import __version__
-from sysreview.cli import _appraisal, _batch, _diagnostics, _records, _stats
+from sysreview.cli import _appraisal, _batch, _diagnostics, _plots, _records, _stats
 
 app = typer.Typer(
     name="sysreview",
@@ -41,6 +41,7 @@ _diagnostics.register(app)
 _batch.register(app)
 _records.register(app)
 _appraisal.register(app)
+_plots.register(app)
 
 
 def main() -> None:
