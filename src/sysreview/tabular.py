@@ -466,7 +466,9 @@ def moderator_matrix(table: Table, names: Sequence[str]) -> tuple[FloatArray, li
             labels.append(name)
             continue
         values = table.text(name, required=True)
-        levels = sorted({v for v in values if v is not None}, key=_level_key)
+        from sysreview.models import factor_levels  # noqa: PLC0415 - the statistics core loads on demand
+
+        levels = factor_levels([v for v in values if v is not None])
         if len(levels) < 2:
             raise table.error(
                 f"a factor moderator needs at least two levels; all studies have '{levels[0]}'", name=name
@@ -478,12 +480,6 @@ def moderator_matrix(table: Table, names: Sequence[str]) -> tuple[FloatArray, li
     if not blocks:
         return np.empty((len(table), 0)), labels
     return np.hstack(blocks), labels
-
-
-def _level_key(level: str) -> tuple[int, float, str]:
-    # numeric levels (factor(grade)) sort as numbers, as R's factor() does; text levels as text
-    number = _as_number(level)
-    return (0, number, "") if number is not None else (1, 0.0, level)
 
 
 # ---------------------------------------------------------------------- cells

@@ -3,6 +3,7 @@ header = row 1), and no traceback."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -34,18 +35,6 @@ CELL_ERRORS = [
         SMD.replace("12,1.5", "twelve,1.5"),
         ["meta", "--measure", "SMD"],
         ["row 3: column 'n1i': not a number: 'twelve'"],
-    ),
-    (
-        "empty-vi-with-yi",
-        "study,yi,vi\nA,0.1,0.01\nB,0.2,\n",
-        ["meta"],
-        ["row 3: column 'vi': empty cell; needed with yi"],
-    ),
-    (
-        "partly-empty-arm",
-        SMD.replace("21,2.0,1.3", "21,,1.3"),
-        ["meta", "-m", "SMD"],
-        ["row 4: column 'm2i': empty cell"],
     ),
     (
         "negative-count",
@@ -85,18 +74,6 @@ CELL_ERRORS = [
         ["row 3: column 'xi'", "exceed"],
     ),
     (
-        "moderator-empty",
-        "study,yi,vi,x\nA,0.1,0.01,1\nB,0.2,0.02,\nC,0.3,0.03,2\n",
-        ["meta", "--mods", "x"],
-        ["row 3: column 'x': empty cell"],
-    ),
-    (
-        "subgroup-empty",
-        "study,yi,vi,g\nA,0.1,0.01,a\nB,0.2,0.02,\nC,0.3,0.03,b\n",
-        ["meta", "--subgroup", "g"],
-        ["row 3: column 'g': empty cell"],
-    ),
-    (
         "mapped-column",
         "study,effect,variance\nA,0.1,0.01\nB,0.2,-1\n",
         ["meta", "--col", "yi=effect", "--col", "vi=variance"],
@@ -111,6 +88,46 @@ def test_cell_errors_name_file_row_and_column(tmp_path: Path, text: str, args: l
     command, *options = args
     line = assert_one_line_error(run(command, path, *options), str(path), *parts)
     assert line.startswith(f"error: {path}: row ")
+
+
+# A study with some of its values missing is left out of the analysis, as metafor leaves it out (its effect size
+# is NA), and a note names its row and the empty cells: nothing is dropped silently.
+LEFT_OUT = [
+    ("empty-vi-with-yi", "study,yi,vi\nA,0.1,0.01\nB,0.2,\nC,0.3,0.03\n", [], "row 3 (study B) left out: empty vi"),
+    (
+        "partly-empty-arm",
+        SMD.replace("21,2.0,1.3", "21,,1.3"),
+        ["-m", "SMD"],
+        "row 4 (study",
+    ),
+    (
+        "moderator-empty",
+        "study,yi,vi,x\nA,0.1,0.01,1\nB,0.2,0.02,\nC,0.3,0.03,2\nD,0.4,0.01,3\n",
+        ["--mods", "x"],
+        "row 3 (study B) left out: empty x",
+    ),
+    (
+        "subgroup-empty",
+        "study,yi,vi,g\nA,0.1,0.01,a\nB,0.2,0.02,\nC,0.3,0.03,b\nD,0.2,0.02,a\nE,0.3,0.03,b\n",
+        ["--subgroup", "g"],
+        "row 3 (study B) left out: empty g",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "options", "note"), [pytest.param(*c[1:], id=c[0]) for c in LEFT_OUT])
+def test_studies_with_empty_cells_are_left_out_with_a_note(
+    tmp_path: Path, text: str, options: list[str], note: str
+) -> None:
+    path = _file(tmp_path, text)
+    result = run("meta", path, "--format", "json", *options)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert any(note in line for line in payload["notes"]), payload["notes"]
+    assert len(payload["omitted"]) == 1
+    rows = text.strip().count("\n")  # data rows
+    k = payload["k"] if "k" in payload else sum(g["k"] for g in payload["subgroups"].values())
+    assert k == rows - 1
 
 
 def test_the_example_message_of_the_contract(tmp_path: Path) -> None:

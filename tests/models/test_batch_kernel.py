@@ -57,9 +57,8 @@ def test_ragged_batch_equals_one_at_a_time(method: str, test: str) -> None:
 
 def test_convergence_failure_says_what_was_tried(monkeypatch: pytest.MonkeyPatch) -> None:
     """When Fisher scoring and the bounded search both fail, the error lists both attempts."""
-    from scipy.optimize import OptimizeResult
-
     import scipy.optimize
+    from scipy.optimize import OptimizeResult
 
     def failing(*args: object, **kwargs: object) -> OptimizeResult:
         return OptimizeResult(x=np.nan, success=False, message="forced failure")

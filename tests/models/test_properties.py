@@ -45,7 +45,13 @@ def test_tau2_nonnegative_and_intervals_contain_estimate(data, method, test) -> 
     assert math.isclose(float(np.sum(r.weights)), 100.0, rel_tol=1e-12)
 
 
-@given(meta_data(), st.sampled_from(ALL_METHODS), st.floats(0.1, 10.0), st.floats(-5.0, 5.0))
+# SJIT is left out: its iteration (as metafor's) stops on an absolute change in τ², which is not scale-free near 0
+@given(
+    meta_data(),
+    st.sampled_from(tuple(m for m in ALL_METHODS if m != "SJIT")),
+    st.floats(0.1, 10.0),
+    st.floats(-5.0, 5.0),
+)
 def test_location_scale_equivariance(data, method, scale, shift) -> None:
     """y → a·y + b, v → a²·v: estimate → a·estimate + b, τ² → a²τ², I², Q and z unchanged."""
     yi, vi = data
@@ -67,18 +73,35 @@ def test_common_effect_is_the_inverse_variance_weighted_mean(data) -> None:
     assert math.isclose(r.se, float(1.0 / math.sqrt(np.sum(w))), rel_tol=1e-10)
 
 
-@given(meta_data(), st.sampled_from(("PM", "EB", "SJIT", "DLIT")))
+@given(meta_data(), st.sampled_from(("PM", "EB", "SJIT")))
 def test_generalised_q_estimators_solve_q_equals_df(data, method) -> None:
-    """Paule–Mandel, empirical Bayes, iterated SJ and iterated DL all solve Q(τ²) = k − 1 (or give τ² = 0)."""
+    """Paule–Mandel and empirical Bayes solve Q(τ²) = k − 1 (or give τ² = 0); iterated SJ converges to that root,
+    stopping when τ² changes by less than the threshold (as metafor's iteration does)."""
     yi, vi = data
     r = rma(yi, vi, method=method, control=Control(tol=1e-14))
     k = yi.size
     batch = make_batch(yi[None], vi[None], np.ones((1, k, 1)), np.ones((1, k), dtype=bool))
     q = float(generalized_q(batch, np.array([r.tau2]))[0])
-    if r.tau2 > 1e-10:
-        assert math.isclose(q, k - 1, rel_tol=1e-6)
+    rel = 1e-6 if method != "SJIT" else 1e-3
+    if r.tau2 > 1e-8:
+        assert math.isclose(q, k - 1, rel_tol=rel)
     else:
-        assert q <= k - 1 + 1e-6
+        assert q <= (k - 1) * (1 + rel) + 1e-6
+
+
+@given(meta_data())
+def test_iterated_dersimonian_laird_is_a_fixed_point_of_the_dl_formula(data) -> None:
+    """DLIT (DerSimonian & Kacker 2007): τ² = max(0, (Q(τ²) − (k − 1)) / tr P(τ²)) with the weights of τ² itself."""
+    from sysreview.models._kernel import weights as kernel_weights
+    from sysreview.models._kernel import wls
+
+    yi, vi = data
+    r = rma(yi, vi, method="DLIT")
+    k = yi.size
+    batch = make_batch(yi[None], vi[None], np.ones((1, k, 1)), np.ones((1, k), dtype=bool))
+    fit = wls(batch, kernel_weights(batch, np.array([r.tau2])))
+    again = max(0.0, (float(fit.rss[0]) - (k - 1)) / float(fit.trP[0]))
+    assert math.isclose(again, r.tau2, rel_tol=1e-8, abs_tol=1e-12)
 
 
 @given(meta_data())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -68,6 +69,7 @@ __all__ = [
     "studies_from_table",
     "study_labels",
     "to_json",
+    "without_missing",
 ]
 
 #: exit code for bad input (as for command-line usage errors); other failures (no convergence) exit 1
@@ -152,25 +154,17 @@ def column_mapping(items: Sequence[str]) -> dict[str, str]:
 
 
 def rows_with_data(table: Table, columns: Sequence[str]) -> tuple[list[int], list[int]]:
-    """Rows with every value of ``columns`` and rows with none of them; a partly filled row is an error."""
+    """Rows with every value of ``columns``, and the rows left out because some or all of them are empty.
+
+    As metafor does (its effect size is NA there), a study without all of its values is left out of the analysis,
+    never silently: ``omitted_rows`` names each one and the empty cells.
+    """
     missing = {c: table.missing(c) for c in columns}
     keep: list[int] = []
-    empty: list[int] = []
+    left_out: list[int] = []
     for i in range(len(table)):
-        gaps = [c for c in columns if missing[c][i]]
-        if not gaps:
-            keep.append(i)
-        elif len(gaps) == len(columns):
-            empty.append(i)
-        else:
-            filled = [c for c in columns if c not in gaps]
-            raise table.error(
-                f"empty cell; needed with {', '.join(filled)} (leave all of {', '.join(columns)} empty "
-                "to leave the study out)",
-                index=i,
-                name=gaps[0],
-            )
-    return keep, empty
+        (left_out if any(missing[c][i] for c in columns) else keep).append(i)
+    return keep, left_out
 
 
 def numeric_columns(table: Table, columns: Sequence[str]) -> dict[str, FloatArray]:
@@ -187,9 +181,17 @@ def study_labels(table: Table) -> list[str]:
 
 
 def omitted_rows(table: Table, empty: Sequence[int], what: str) -> list[dict[str, Any]]:
-    """The rows ``empty`` (indices into ``table``) as left-out studies: row, study label and reason."""
+    """The rows ``empty`` (indices into ``table``) as left-out studies: row, study label and reason (``what`` lists
+    the needed columns, comma-separated)."""
     labels = study_labels(table)
-    return [{"row": table.row_numbers[i], "study": labels[i], "reason": f"no data in {what}"} for i in empty]
+    columns = [c.strip() for c in what.split(",") if c.strip()]
+    missing = {c: table.missing(c) for c in columns if table.has(c)}
+    out = []
+    for i in empty:
+        gaps = [c for c in columns if c in missing and missing[c][i]]
+        reason = f"no data in {what}" if len(gaps) == len(columns) or not gaps else f"empty {', '.join(gaps)}"
+        out.append({"row": table.row_numbers[i], "study": labels[i], "reason": reason})
+    return out
 
 
 def omission_notes(omitted: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -291,6 +293,44 @@ def _assembled(
         labels=[s for i, s in enumerate(study_labels(table)) if i in kept],
         omitted=omitted,
         notes=[*notes, *omission_notes(omitted)],
+    )
+
+
+def without_missing(studies: Studies, table: Table, columns: Sequence[str]) -> Studies:
+    """The studies left after those with an empty cell in any of ``columns`` (moderators, the subgroup column),
+    which are left out as metafor leaves them out, each named in the notes."""
+    import dataclasses
+
+    import numpy as np
+
+    used = studies.used
+    names = [re.sub(r"^\s*factor\((.+)\)\s*$", r"\1", c).strip() for c in columns]
+    gaps: list[list[str]] = [[] for _ in range(len(used))]
+    for name in names:
+        used.column(name)  # an unknown column is an error listing the file's columns
+        for i, empty in enumerate(used.missing(name)):
+            if empty:
+                gaps[i].append(name)
+    if not any(gaps):
+        return studies
+    kept = [i for i, g in enumerate(gaps) if not g]
+    labels = study_labels(table)
+    new = [
+        {"row": table.row_numbers[studies.keep[i]], "study": labels[studies.keep[i]], "reason": f"empty {', '.join(g)}"}
+        for i, g in enumerate(gaps)
+        if g
+    ]
+    index = np.array(kept, dtype=np.intp)
+    return dataclasses.replace(
+        studies,
+        yi=studies.yi[index],
+        vi=None if studies.vi is None else studies.vi[index],
+        sei=None if studies.sei is None else studies.sei[index],
+        used=used.take(kept),
+        keep=[studies.keep[i] for i in kept],
+        labels=[studies.labels[i] for i in kept],
+        omitted=[*studies.omitted, *new],
+        notes=[*studies.notes, *omission_notes(new)],
     )
 
 

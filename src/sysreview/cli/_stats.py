@@ -49,6 +49,7 @@ from sysreview.cli._common import (
     studies_from_table,
     study_labels,
     to_json,
+    without_missing,
 )
 from sysreview.errors import InputError, SysreviewError
 
@@ -315,6 +316,7 @@ def _inverse_variance(
     studies = studies_from_table(table, code)
     if not studies.keep:
         raise InputError(f"no studies to pool (k = 0): no row has values in {studies.what}", file=table.source)
+    studies = without_missing(studies, table, [*mods, *([subgroup] if subgroup is not None else [])])
     used = studies.used
     moderators, mod_names = moderator_matrix(used, mods) if mods else (None, None)
     if subgroup is not None and mods:

@@ -9,7 +9,7 @@ from sysreview.models._mantel_haenszel import ChiSquareTest, MHTests, mh_tests, 
 from sysreview.models._permutation import PermutationResult, permutation_test
 from sysreview.models._results import Coefficient, Interval, MetaResult, Prediction
 from sysreview.models._rma import Control, rma
-from sysreview.models._subgroup import SubgroupResult, dummy_code, subgroup_analysis
+from sysreview.models._subgroup import SubgroupResult, dummy_code, factor_levels, subgroup_analysis
 
 __all__ = [
     "BATCH_COLUMNS",
@@ -26,6 +26,7 @@ __all__ = [
     "Prediction",
     "SubgroupResult",
     "dummy_code",
+    "factor_levels",
     "fit_groups",
     "mh_tests",
     "permutation_test",

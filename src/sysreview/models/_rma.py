@@ -220,6 +220,15 @@ def rma(
         fit0 = fit_batch(null, method=fitted_method, test="z", level=level, settings=settings)
         t0 = float(fit0.tau2[0])
         R2 = 0.0 if t0 <= 0 else max(0.0, 100.0 * (t0 - tau2_hat) / t0)
+    elif p > 1 and intercept and k > p:
+        # a common-effect meta-regression explains a share of the weighted variation: the adjusted R² of the
+        # weighted least-squares regression (as metafor reports for FE models), in percent
+        w = 1.0 / v
+        rss_null = float(np.sum(w * (y - np.sum(w * y) / np.sum(w)) ** 2))
+        rss_full = float(fit.Q[0])
+        if rss_null > 0:
+            adjusted = 1.0 - (rss_full / rss_null) * (k - 1) / (k - p)
+            R2 = max(0.0, 100.0 * adjusted)
 
     coefficients = tuple(
         Coefficient(

@@ -3,6 +3,7 @@ common-τ² alternative through meta-regression on the subgroup factor."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,14 +16,52 @@ from sysreview.errors import InputError
 from sysreview.models._results import MetaResult, _plain
 from sysreview.models._rma import Control, rma
 
-__all__ = ["SubgroupResult", "dummy_code", "subgroup_analysis"]
+__all__ = ["SubgroupResult", "dummy_code", "factor_levels", "subgroup_analysis"]
+
+
+def factor_levels(values: Sequence[Any]) -> list[str]:
+    """The distinct levels of a factor in R's order, so that the reference level (the first) is R's.
+
+    All-numeric levels sort as numbers (R's ``factor()`` of a numeric column). Text levels sort as R sorts
+    strings under its ICU collation: punctuation and symbols before digits before letters, letters compared
+    without case and accents first, then lower case before upper case (``"<400"`` before ``"400"``,
+    ``"Psychotoninf"`` before ``"PsychotoninM"``).
+    """
+    labels = {str(v) for v in values}
+    numbers = {}
+    for label in labels:
+        try:
+            numbers[label] = float(label)
+        except ValueError:
+            break
+    else:
+        return sorted(labels, key=lambda label: (numbers[label], label))
+    return sorted(labels, key=_collation_key)
+
+
+def _collation_key(text: str) -> tuple[list[tuple[int, str]], list[int], str]:
+    primary: list[tuple[int, str]] = []
+    tertiary: list[int] = []
+    for char in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(char):
+            continue  # accents differ only at a lower level
+        if char.isalpha():
+            primary.append((2, char.casefold()))
+            tertiary.append(0 if char.islower() else 1)
+        elif char.isdigit():
+            primary.append((1, char))
+            tertiary.append(0)
+        else:
+            primary.append((0, char))
+            tertiary.append(0)
+    return primary, tertiary, text
 
 
 def dummy_code(name: str, values: Sequence[Any]) -> tuple[FloatArray, list[str]]:
-    """Treatment (dummy) coding of a factor: the first level in sorted order is the reference, the columns are
-    named ``name + level`` as in R (``allocrandom``)."""
+    """Treatment (dummy) coding of a factor: the first level in R's order (:func:`factor_levels`) is the
+    reference, the columns are named ``name + level`` as in R (``allocrandom``)."""
     labels = [str(v) for v in values]
-    levels = sorted(set(labels))
+    levels = factor_levels(labels)
     if len(levels) < 2:
         raise InputError(f"moderator {name!r} has a single level ({levels[0] if levels else 'none'})", column=name)
     columns = [[1.0 if lab == level else 0.0 for lab in labels] for level in levels[1:]]
@@ -120,7 +159,7 @@ def subgroup_analysis(
     if len(groups) != y.size or v.size != y.size:
         raise InputError(f"{variable} has {len(groups)} values for {y.size} studies", column=variable)
     labels = [str(i + 1) for i in range(y.size)] if study is None else [str(s) for s in study]
-    levels = sorted(set(groups))
+    levels = factor_levels(groups)
     fits: dict[str, MetaResult] = {}
     singles: list[str] = []
     notes: list[str] = []
@@ -145,7 +184,12 @@ def subgroup_analysis(
             + ", ".join(singles)
         )
     Q_between = Q_df = Q_p = None
-    if len(fits) >= 2:
+    if len(fits) == 1:
+        # a single pooled subgroup: nothing to compare (the common-effect test of one estimate: Q = 0, df = 0,
+        # p = 1, as metafor reports it)
+        Q_between, Q_df, Q_p = 0.0, 0, 1.0
+        notes.append("only one subgroup has two or more studies; there is no test for subgroup differences")
+    elif len(fits) >= 2:
         est = np.array([r.estimate for r in fits.values()], dtype=np.float64)
         se = np.array([r.se for r in fits.values()], dtype=np.float64)
         w = 1.0 / se**2

@@ -108,8 +108,12 @@ def estimate_tau2(batch: Batch, method: str, settings: Tau2Settings) -> Tau2Esti
         return _sidik_jonkman_step(batch, tau2_0, ones, zeros)
     if method in {"ML", "REML"}:
         return _likelihood(batch, method, settings)
-    if method in {"EB", "SJIT", "DLIT"}:
+    if method == "EB":
         return _fixed_point(batch, settings)
+    if method == "SJIT":
+        return _sidik_jonkman_iterated(batch, settings)
+    if method == "DLIT":
+        return _dersimonian_laird_iterated(batch, settings)
     if method in {"PM", "PMM"}:
         return _paule_mandel(batch, method, settings)
     raise ValueError(f"unknown method {method!r}")
@@ -141,9 +145,14 @@ def _hedges(batch: Batch) -> Tau2Estimate:
 
 
 def _sidik_jonkman_start(batch: Batch) -> FloatArray:
-    """Sidik & Jonkman (2005) starting value: the OLS residual variance with divisor k."""
-    ols = wls(batch, batch.mask.astype(np.float64))
-    return ols.rss / batch.k
+    """Sidik & Jonkman (2005) starting value: the variance of the effect sizes about their mean, divisor k.
+
+    It ignores any moderators (as metafor does): the start is a crude total variance, the SJ step then weights it.
+    """
+    y = np.where(batch.mask, batch.y, 0.0)
+    mean = y.sum(axis=1) / batch.k
+    dev = np.where(batch.mask, batch.y - mean[:, None], 0.0)
+    return (dev * dev).sum(axis=1) / batch.k
 
 
 def _sidik_jonkman_step(batch: Batch, tau2_0: FloatArray, converged: BoolArray, iterations: FloatArray) -> Tau2Estimate:
@@ -483,16 +492,9 @@ def _se_paule_mandel(batch: Batch, tau2: FloatArray) -> FloatArray:
     return np.sqrt(2.0 * k * k / _df(batch)) / w.sum(axis=1)
 
 
-def _fixed_point(batch: Batch, settings: Tau2Settings) -> Tau2Estimate:
-    """Iterated estimators: empirical Bayes (Morris 1983; Berkey et al. 1995), iterated Sidik–Jonkman and
-    iterated DerSimonian–Laird (DerSimonian & Kacker 2007).
-
-    The fixed point of each of the three iterations is the root of ``Q(τ²) = k − p`` (τ² = 0 where ``Q(0) ≤ k − p``).
-    The iterations themselves converge only linearly — SJIT can need thousands of steps and stop short of the
-    fixed point — so the root is found directly, by Brent's method at machine precision. This is the value metafor
-    reports whenever its iteration converges.
-    """
-    exact = Tau2Settings(
+def _exact(settings: Tau2Settings) -> Tau2Settings:
+    """The same settings with Brent's root search at machine precision."""
+    return Tau2Settings(
         threshold=settings.threshold,
         maxiter=settings.maxiter,
         tol=0.0,
@@ -501,6 +503,91 @@ def _fixed_point(batch: Batch, settings: Tau2Settings) -> Tau2Estimate:
         global_check=settings.global_check,
         algorithm=settings.algorithm,
     )
-    tau2, converged, iterations = solve_q_equation(batch, _df(batch), exact)
+
+
+def _fixed_point(batch: Batch, settings: Tau2Settings) -> Tau2Estimate:
+    """Empirical Bayes (Morris 1983; Berkey et al. 1995): the root of ``Q(τ²) = k − p`` (τ² = 0 where
+    ``Q(0) ≤ k − p``), which is the fixed point of Morris's iteration; found directly by Brent's method at machine
+    precision (the iteration converges only linearly). This is the value metafor reports when its iteration
+    converges.
+    """
+    tau2, converged, iterations = solve_q_equation(batch, _df(batch), _exact(settings))
     se = _se_paule_mandel(batch, tau2)
+    return Tau2Estimate(tau2, se, converged, iterations)
+
+
+def _sidik_jonkman_iterated(batch: Batch, settings: Tau2Settings) -> Tau2Estimate:
+    """Iterated Sidik–Jonkman (Sidik & Jonkman 2005, 2007): the SJ update ``τ² ← τ² · y'P y/(k − p)`` with weights
+    ``1/(v + τ²)`` repeated from the SJ start until τ² changes by less than the threshold.
+
+    The iteration is run as metafor runs it (its iterates are reproduced, including where it approaches a zero
+    τ² only geometrically). Its fixed points solve ``Q(τ²) = k − p``; lanes that have not converged after
+    ``maxiter`` steps get that root instead, found exactly.
+    """
+    n = batch.size
+    tau2 = _sidik_jonkman_start(batch)
+    df = _df(batch)
+    converged = np.zeros(n, dtype=bool)
+    iterations = np.zeros(n)
+    idx = np.arange(n)
+    sub = batch
+    t = tau2.copy()
+    for _ in range(settings.maxiter):
+        new = t * wls(sub, weights(sub, t)).rss / df[idx]
+        done = np.abs(new - t) < settings.threshold * np.maximum(1.0, t)
+        tau2[idx] = new
+        iterations[idx] += 1
+        converged[idx[done]] = True
+        if done.all():
+            break
+        keep = ~done
+        idx, sub, t = idx[keep], sub.take(keep), new[keep]
+    if not converged.all():
+        lanes = ~converged
+        root, ok, its = solve_q_equation(batch.take(lanes), df[lanes], _exact(settings))
+        tau2[lanes], converged[lanes], iterations[lanes] = root, ok, iterations[lanes] + its
+    return Tau2Estimate(tau2, _se_paule_mandel(batch, tau2), converged, iterations)
+
+
+def _dersimonian_laird_iterated(batch: Batch, settings: Tau2Settings) -> Tau2Estimate:
+    """Iterated DerSimonian–Laird (DerSimonian & Kacker 2007): the DL moment formula repeated with the weights
+    of the current τ², ``τ² ← max(0, (Q(τ²) − (k − p)) / tr P(τ²))``, from τ² = 0.
+
+    Its fixed point solves ``Q(τ²) − (k − p) − τ² tr P(τ²) = 0``; it is found directly by Brent's method at
+    machine precision (τ² = 0 where the DL estimate itself is 0). The standard error is the DL one evaluated at
+    the final τ², with P at the final weights (as metafor reports it).
+    """
+    n = batch.size
+    df = _df(batch)
+    fe = _common_wls(batch)
+    search = fe.rss - df > 0.0
+    tau2 = np.zeros(n)
+    converged = np.ones(n, dtype=bool)
+    iterations = np.zeros(n)
+    if search.any():
+        sub = batch.take(search)
+        sub_df = df[search]
+
+        def h(x: FloatArray, active: BoolArray) -> FloatArray:
+            out = np.zeros_like(x)
+            if active.any():
+                lanes = sub.take(active)
+                fit = wls(lanes, weights(lanes, x[active]))
+                out[active] = fit.rss - sub_df[active] - x[active] * fit.trP
+            return out
+
+        upper = np.full(sub.size, settings.tau2_max)
+        f_upper = h(upper, np.ones(sub.size, dtype=bool))
+        for _ in range(60):  # widen until the bracket holds the root
+            beyond = f_upper > 0.0
+            if not beyond.any():
+                break
+            upper = np.where(beyond, upper * 10.0, upper)
+            f_upper = h(upper, np.ones(sub.size, dtype=bool))
+        f_zero = (fe.rss - df)[search]
+        root, ok, its = brent_zeroin(h, np.zeros(sub.size), upper, f_zero, f_upper, tol=0.0, maxiter=settings.maxiter)
+        tau2[search], converged[search], iterations[search] = root, ok, its
+    # the DL standard-error formula, sqrt(2(k − p) + 4τ² tr P + 2τ⁴ tr PP) / tr P, with P at the final weights
+    final = wls(batch, weights(batch, tau2))
+    se = np.sqrt(2.0 * df + 4.0 * tau2 * final.trP + 2.0 * tau2**2 * trace_PP(batch, final)) / final.trP
     return Tau2Estimate(tau2, se, converged, iterations)
