@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from sysreview._version import __version__
-from sysreview.cli import _appraisal, _batch, _diagnostics, _extraction, _plots, _records, _stats
+from sysreview.cli import _appraisal, _batch, _dedup, _diagnostics, _extraction, _plots, _records, _stats
 
 app = typer.Typer(
     name="sysreview",
@@ -40,6 +40,7 @@ _stats.register(app)
 _diagnostics.register(app)
 _batch.register(app)
 _records.register(app)
+_dedup.register(app)
 _appraisal.register(app)
 _plots.register(app)
 _extraction.register(app)

@@ -1,0 +1,288 @@
+"""The matching features of a record: identifiers, title keys and cues, author surnames, year, venue, volume, pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sysreview.dedup._text import (
+    content_tokens,
+    is_generic,
+    spelled,
+    split_languages,
+    strip_notes,
+    title_cues,
+    title_key,
+)
+from sysreview.records import (
+    Record,
+    fold_text,
+    normalize_author,
+    normalize_doi,
+    normalize_journal,
+    normalize_pages,
+    normalize_pmid,
+    normalize_type,
+)
+
+__all__ = ["Features", "features", "features_of"]
+
+# ASySD and some Embase exports join authors without a separator: "Adeli K.Lewis G. F." (initial, dot, next surname)
+_JOINED_AUTHORS = re.compile(r"(?<=\b[A-Z]\.)(?=[A-Z][a-z])")
+_CONTAINER_TAGS = ("booktitle", "BT", "T2", "secondary_title", "Conference name", "conference", "container-title")
+# words a notice adds around the title of the article it concerns ("Erratum to: <title>", "<title>: a reply")
+_NOTICE_WORDS = frozenset(
+    [
+        "erratum",
+        "errata",
+        "corrigendum",
+        "correction",
+        "corrections",
+        "to",
+        "for",
+        "on",
+        "of",
+        "in",
+        "notice",
+        "retraction",
+        "retracted",
+        "note",
+        "statement",
+        "withdrawal",
+        "comment",
+        "comments",
+        "commentary",
+        "reply",
+        "replies",
+        "response",
+        "responses",
+        "re",
+        "author",
+        "authors",
+        "the",
+        "a",
+        "an",
+        "in",
+        "letter",
+        "editor",
+        "regarding",
+        "addendum",
+        "concern",
+        "expression",
+        "publisher",
+        "publishers",
+    ]
+)
+# the records layer's type names that count as a journal item and as a conference item
+_JOURNAL_TYPES = frozenset({"article"})
+_CONFERENCE_TYPES = frozenset({"conference"})
+_DIGITS = re.compile(r"\d+")
+_CONFERENCE_SUFFIX = re.compile(r"\s*\.\s*conference\s*:", re.IGNORECASE)
+_TRAILING_TRANSLATION = re.compile(r"\S\s*\[([^\[\]]+)\]\s*\.?\s*$")
+_ORIGINAL_TITLE = re.compile(r"\s*<\s*original\s*>\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What the scorer compares for one record (every text in folded form; ``None``/``""`` when absent)."""
+
+    id: str
+    doi: str | None
+    pmid: str | None
+    title: str
+    """The title key (:func:`~sysreview.dedup._text.title_key`)."""
+    titles: tuple[str, ...]
+    """The title key and the keys of the alternative (translated, original) titles."""
+    tokens: tuple[str, ...]
+    """The content words of the title key."""
+    main_title: str
+    """The key of the title before its subtitle (``Main: subtitle`` → ``main``); the title key if there is none."""
+    notice_core: str
+    """The title key without the words a notice adds (``Erratum to: X`` → ``x``): links notices to articles."""
+    cues: frozenset[str]
+    part: str | None
+    numbers: tuple[str, ...]
+    """Numbers in the title, sorted, repeats kept (``FOCUS 2 … type 2 diabetes`` → ``("2", "2")``)."""
+    generic: bool
+    """The title is empty, very short or names a kind of item (``Editorial``, ``Reply``)."""
+    authors: tuple[str, ...]
+    """``surname initials`` per author."""
+    surnames: frozenset[str]
+    first_surname: str
+    year: int | None
+    journal: str
+    """The normalised journal (or container title of a conference paper or chapter)."""
+    journal_raw: str | None
+    volume: str | None
+    issue: str | None
+    pages: str | None
+    start_page: str | None
+    kind: str | None
+    """``journal``, ``conference``, another canonical record type, or ``None`` when unknown."""
+    richness: int
+    """How many bibliographic fields are filled (for choosing the canonical record)."""
+
+
+def _authors(record: Record) -> tuple[str, ...]:
+    names: list[str] = []
+    for name in record.authors:
+        parts = _JOINED_AUTHORS.split(name) if "." in name else [name]
+        names.extend(p.strip() for p in parts if p.strip())
+    return tuple(a for a in (_author(n) for n in names) if a)
+
+
+@lru_cache(maxsize=1 << 16)
+def _journal(venue: str) -> str:
+    # "Stroke. Conference: …" is an abstract printed in Stroke
+    return normalize_journal(_CONFERENCE_SUFFIX.split(venue, maxsplit=1)[0])
+
+
+@lru_cache(maxsize=1 << 17)
+def _author(name: str) -> str:
+    return normalize_author(name)
+
+
+def _surname(author: str) -> str:
+    parts = author.split()
+    if len(parts) > 1 and len(parts[-1]) <= 4:  # "van de schoot r": the last word is the initials
+        return " ".join(parts[:-1])
+    return author
+
+
+def _container(record: Record) -> str | None:
+    if record.journal:
+        return record.journal
+    for tag in _CONTAINER_TAGS:
+        values = record.get(tag)
+        if values and values[0].strip():
+            return values[0].strip()
+    return None
+
+
+def _kind(record: Record) -> str | None:
+    # only the record type counts: a conference abstract printed in a journal supplement ("Stroke. Conference: …")
+    # is one item, typed as an article by one database and named by its conference by another
+    kind = _type(record.type)
+    if kind in _JOURNAL_TYPES:
+        return "journal"
+    if kind in _CONFERENCE_TYPES:
+        return "conference"
+    if kind is None or kind == "other":
+        return None
+    return kind
+
+
+@lru_cache(maxsize=1024)
+def _type(value: str | None) -> str | None:
+    return normalize_type(value)
+
+
+def _main_title(title: str | None, key: str) -> str:
+    if not title:
+        return key
+    for separator in (": ", " - ", " – ", " — ", ". ", "? "):
+        head, found, _ = title.partition(separator)
+        if found and head.strip():
+            main = spelled(fold_text(head))
+            if main and len(main.split()) >= 2:
+                return main
+    return key
+
+
+def _notice_core(key: str) -> str:
+    words = key.split()
+    start, end = 0, len(words)
+    while start < end and words[start] in _NOTICE_WORDS:
+        start += 1
+    while end > start and words[end - 1] in _NOTICE_WORDS:
+        end -= 1
+    return " ".join(words[start:end])
+
+
+def _number(value: str | None) -> str | None:
+    """Volume or issue for comparison: the first number, without leading zeros; ``None`` if it has no digit."""
+    if not value or value.count(")") != value.count("("):
+        return None  # "1)": a cell shifted out of "61 (Suppl 1)"
+    match = _DIGITS.search(value)
+    return str(int(match.group(0))) if match else None
+
+
+def features_of(record: Record) -> Features:
+    """The matching features of one record."""
+    raw_title = record.title or ""
+    key = title_key(raw_title)
+    others = [*record.alternative_titles]
+    if raw_title:
+        if ";" in raw_title or " = " in raw_title:
+            others.extend(split_languages(raw_title))
+        if "<" in raw_title:
+            original = _ORIGINAL_TITLE.split(raw_title, maxsplit=1)
+            if len(original) == 2:
+                others.append(original[1])
+        if "]" in raw_title:
+            bracketed = _TRAILING_TRANSLATION.search(raw_title)
+            if bracketed and len(bracketed.group(1).split()) >= 4:
+                others.append(bracketed.group(1))  # "English title [Original title]"
+                others.append(raw_title[: bracketed.start()])
+    alternatives = tuple(dict.fromkeys(k for k in (title_key(t) for t in others) if k and k != key))
+    tokens = content_tokens(key)
+    cues, part = title_cues(strip_notes(raw_title)) if raw_title else (frozenset(), None)
+    authors = _authors(record)
+    doi = normalize_doi(record.doi)
+    pmid = normalize_pmid(record.pmid)
+    pages = normalize_pages(record.pages)
+    surnames = frozenset(s for s in (_surname(a) for a in authors) if s)
+    venue = _container(record)
+    journal = _journal(venue) if venue else ""
+    generic = is_generic(key, tokens)
+    richness = sum(
+        1
+        for value in (
+            record.title,
+            record.authors,
+            record.year,
+            venue,
+            record.volume,
+            record.issue,
+            record.pages,
+            doi,
+            pmid,
+            record.abstract,
+            record.issn,
+            record.keywords,
+        )
+        if value
+    )
+    return Features(
+        id=record.id,
+        doi=doi,
+        pmid=pmid,
+        title=key,
+        titles=(key, *alternatives) if key else alternatives,
+        tokens=tokens,
+        main_title=_main_title(record.title, key),
+        notice_core=_notice_core(key),
+        cues=cues,
+        part=part,
+        numbers=tuple(sorted(t for t in key.split() if t.isdigit())),
+        generic=generic,
+        authors=authors,
+        surnames=surnames,
+        first_surname=_surname(authors[0]) if authors else "",
+        year=record.year,
+        journal=journal,
+        journal_raw=venue,
+        volume=_number(record.volume),
+        issue=_number(record.issue),
+        pages=pages,
+        start_page=pages.split("-", 1)[0] if pages else None,
+        kind=_kind(record),
+        richness=richness,
+    )
+
+
+def features(records: Sequence[Record]) -> list[Features]:
+    """The matching features of every record, in order."""
+    return [features_of(record) for record in records]

@@ -1,0 +1,380 @@
+"""Pair scoring: hard vetoes first (different DOIs or PMIDs, years more than one apart, notices, parts of a series,
+conference vs journal, generic titles without matching volume and pages), then similarity rules with calibrated
+thresholds that call a pair a duplicate, send it to a person (uncertain) or call it distinct.
+
+Every decision carries a reason in words. Thresholds are in :class:`Thresholds`; how they were chosen is in
+``docs/dedup-at-scale.md`` and ``benchmarks/dedup.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from sysreview.dedup._features import Features
+from sysreview.dedup._text import Cues
+from sysreview.records import journals_match
+
+__all__ = ["DEFAULT_THRESHOLDS", "Comparison", "Thresholds", "Verdict", "compare"]
+
+Verdict = Literal["duplicate", "uncertain", "distinct", "linked"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Thresholds:
+    """Similarity thresholds of the scorer (title similarities are Levenshtein ratios of title keys in [0, 1]).
+
+    Defaults were tuned on the Rathbone stroke, respiratory and cytology sets and the synthetic two-database set
+    (seed 1) and confirmed on the others (see ``benchmarks/results/dedup.md``).
+    """
+
+    title_same: float = 0.95
+    """Titles this similar are the same title (with authors, year and venue agreeing: a duplicate)."""
+    title_close: float = 0.90
+    """Titles this similar are the same title when volume and first page agree as well."""
+    title_review: float = 0.80
+    """Below this a pair without a shared identifier is distinct; at or above it, and not a duplicate, it is queued."""
+    title_with_id: float = 0.75
+    """A shared DOI or PMID makes a duplicate when the titles are at least this similar."""
+    authors_match: float = 0.5
+    """Share of the shorter author list whose surnames are found in the other list."""
+    title_translation: float = 0.5
+    """Titles this similar (a translation shares names, numbers, loan words) are the same item when authors, journal,
+    volume and page range agree."""
+    authors_strong: float = 0.8
+    """Author agreement that lets a same-titled pair without a journal to compare be a duplicate."""
+    review_score: float = 0.6
+    """Uncertain pairs below this overall score are dropped from the review queue."""
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """The decision on one pair of records."""
+
+    verdict: Verdict
+    score: float
+    """Overall similarity in [0, 1] (title similarity weighted with agreement of the other fields)."""
+    reason: str
+    relation: str | None = None
+    """For ``linked`` pairs: ``erratum``, ``retraction`` or ``comment`` (the notice concerns the other record)."""
+    veto: bool = False
+    """A hard reason says the records differ (DOIs, PMIDs, years, notice, part, type …): never in one group."""
+
+
+_DISTINCT: Verdict = "distinct"
+# proceedings are books: one database types a paper as a conference paper, another as a chapter
+_PROCEEDINGS = {"conference", "chapter"}
+
+
+def title_similarity(a: Features, b: Features) -> float:
+    """The best Levenshtein ratio between any title of ``a`` and any title of ``b`` (0 if either has none)."""
+    best = 0.0
+    for x in a.titles:
+        for y in b.titles:
+            if x == y:
+                return 1.0
+            best = max(best, Levenshtein.normalized_similarity(x, y, score_cutoff=best or None))
+    return best
+
+
+def _contained(a: Features, b: Features) -> bool:
+    """One title is the other without its subtitle (or a prefix of it of at least four content words)."""
+    if not a.title or not b.title:
+        return False
+    short, long = (a, b) if len(a.title) <= len(b.title) else (b, a)
+    if len(short.tokens) < 3 and short.main_title == short.title:
+        return False
+    if long.title.startswith(short.title) or long.main_title == short.title or short.main_title == long.title:
+        return True
+    return short.main_title == long.main_title and len(short.main_title.split()) >= 4
+
+
+def author_overlap(a: Features, b: Features) -> float | None:
+    """Share of the shorter author list found in the other (surnames; typos and accents tolerated), ``None`` if
+    either record has no authors."""
+    if not a.surnames or not b.surnames:
+        return None
+    shared = a.surnames & b.surnames
+    smaller, larger = (a.surnames, b.surnames) if len(a.surnames) <= len(b.surnames) else (b.surnames, a.surnames)
+    found = len(shared)
+    if found < len(smaller):
+        rest = [s for s in larger if s not in shared]
+        for name in smaller:
+            if name in shared:
+                continue
+            compact = name.replace(" ", "")
+            if any(
+                fuzz.ratio(compact, other.replace(" ", "")) >= 85
+                or (len(compact) >= 4 and other.replace(" ", "").endswith(compact))
+                or (len(other) >= 4 and compact.endswith(other.replace(" ", "")))
+                for other in rest[:30]
+            ):
+                found += 1
+    return found / len(smaller)
+
+
+def venue_match(a: Features, b: Features) -> bool | None:
+    """Whether the journals (container titles) can be the same; ``None`` if either record has none."""
+    if not a.journal or not b.journal:
+        return None
+    if a.journal == b.journal:
+        return True
+    shorter, longer = sorted((a.journal, b.journal), key=len)
+    if longer.startswith(shorter + " ") and len(shorter) >= 5:
+        return True  # "circulation" ~ "circulation conference american heart association …"
+    return _journals_match(a.journal, b.journal)
+
+
+@lru_cache(maxsize=1 << 16)
+def _journals_match(x: str, y: str) -> bool:
+    """:func:`~sysreview.records.journals_match` of two normalised journal names, or a near-identical spelling."""
+    return journals_match(x, y) or fuzz.ratio(x, y) >= 90
+
+
+def _same(x: str | None, y: str | None) -> bool | None:
+    if x is None or y is None:
+        return None
+    return x == y
+
+
+def _is_range(pages: str | None) -> bool:
+    return pages is not None and "-" in pages
+
+
+_CLEAN_PAGES = re.compile(r"^([a-z]?)(\d+)(?:-([a-z]?)(\d+))?$")
+
+
+def page_relation(a: Features, b: Features) -> bool | None:
+    """``True`` if the first pages agree, ``False`` if both are clean page numbers or ranges that cannot be the same
+    item, ``None`` otherwise (missing, garbled by a spreadsheet, an article number against a page range, ranges that
+    overlap or share their last digits)."""
+    if a.pages is None or b.pages is None:
+        return None
+    if a.start_page == b.start_page:
+        return True
+    ma, mb = _CLEAN_PAGES.match(a.pages), _CLEAN_PAGES.match(b.pages)
+    if ma is None or mb is None or ma.group(1) != mb.group(1):
+        return None
+    first_a, first_b = int(ma.group(2)), int(mb.group(2))
+    last_a, last_b = ma.group(4) or ma.group(2), mb.group(4) or mb.group(2)
+    if last_a.endswith(last_b) or last_b.endswith(last_a):
+        return None
+    if first_a <= int(last_b) and first_b <= int(last_a):
+        return None  # overlapping ranges
+    return False
+
+
+def compare(a: Features, b: Features, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Comparison:
+    """Decide whether two records are the same bibliographic item.
+
+    The decision is symmetric (``compare(a, b)`` and ``compare(b, a)`` agree).
+    """
+    t = thresholds
+    same_doi = _same(a.doi, b.doi)
+    same_pmid = _same(a.pmid, b.pmid)
+    title = title_similarity(a, b)
+
+    # --- notices: an erratum, retraction notice or comment is linked to its article, never merged with it ---------
+    notices_a, notices_b = a.cues & Cues.NOTICES, b.cues & Cues.NOTICES
+    if notices_a != notices_b:
+        if notices_a and notices_b:
+            return Comparison(_DISTINCT, title, "different kinds of notice", veto=True)
+        notice, article = (a, b) if notices_a else (b, a)
+        relation = sorted(notice.cues & Cues.NOTICES)[0]
+        core = notice.notice_core
+        if core and article.title and Levenshtein.normalized_similarity(core, article.title) >= t.title_close:
+            return Comparison("linked", title, f"{relation} notice and the article it concerns", relation, veto=True)
+        return Comparison(_DISTINCT, title, f"{relation} notice in one title only", veto=True)
+
+    # --- identifiers --------------------------------------------------------------------------------------------------
+    if same_doi is False:
+        if title >= t.title_same and _years_close(a, b) and same_pmid is not False:
+            return Comparison(
+                "uncertain", title * 0.8, "different DOIs (versions or print/online?); titles agree", veto=True
+            )
+        return Comparison(_DISTINCT, title, "different DOIs", veto=True)
+    if same_pmid is False:
+        return Comparison(_DISTINCT, title, "different PMIDs", veto=True)
+
+    # --- series, protocols, years, types ---------------------------------------------------------------------------
+    if a.part != b.part:
+        return Comparison(_DISTINCT, title, "different parts of a series", veto=True)
+    if a.numbers != b.numbers and _numbers_differ(a.numbers, b.numbers):
+        return Comparison(_DISTINCT, title, "different numbers in the titles (FOCUS 1 and FOCUS 2)", veto=True)
+    if (Cues.PROTOCOL in a.cues) != (Cues.PROTOCOL in b.cues):
+        return Comparison(_DISTINCT, title, "protocol and report of the study", veto=True)
+    if a.year is not None and b.year is not None and abs(a.year - b.year) > 1:
+        if same_doi or same_pmid:
+            return Comparison("uncertain", title * 0.8, "same identifier but years more than one apart", veto=True)
+        return Comparison(_DISTINCT, title, "years more than one apart", veto=True)
+    if a.kind is not None and b.kind is not None and a.kind != b.kind and {a.kind, b.kind} != _PROCEEDINGS:
+        if same_doi or same_pmid:
+            return Comparison("uncertain", title * 0.8, f"same identifier but {_kinds(a, b)}", veto=True)
+        return Comparison(_DISTINCT, title, _kinds(a, b), veto=True)
+
+    # --- nothing in common: most candidate pairs end here ------------------------------------------------------------
+    if (
+        not (same_doi or same_pmid)
+        and title < t.title_translation
+        and not _contained(a, b)
+        and (a.volume is None or a.volume != b.volume or a.start_page is None or a.start_page != b.start_page)
+    ):
+        conflict = a.volume is not None and b.volume is not None and a.volume != b.volume
+        veto = conflict and page_relation(a, b) is False
+        return Comparison(_DISTINCT, title, "different volume and pages" if veto else "titles differ", veto=veto)
+
+    # --- shared identifier ------------------------------------------------------------------------------------------
+    contained = _contained(a, b)
+    if same_doi or same_pmid:
+        name = "DOI" if same_doi else "PMID"
+        if title >= t.title_with_id or contained or not a.title or not b.title:
+            return Comparison("duplicate", max(title, 0.9), f"same {name}, titles agree")
+        return Comparison("uncertain", title, f"same {name} but different titles")
+
+    # --- similarity --------------------------------------------------------------------------------------------------
+    authors = author_overlap(a, b)
+    venue = venue_match(a, b)
+    volume = _same(a.volume, b.volume)
+    page = page_relation(a, b)
+    pages = _same(a.pages, b.pages)
+    year_same = a.year is not None and a.year == b.year
+    authors_ok = authors is not None and authors >= t.authors_match
+    authors_bad = authors is not None and authors < t.authors_match
+    # issue numbers are too often garbled (record numbers, supplement numbers) to count against a pair
+    issue = _same(a.issue, b.issue)
+    same_range = pages is True and _is_range(a.pages)
+    conflicts = [name for name, same in (("volume", volume), ("pages", page)) if same is False]
+    bib = volume is True and page is True
+    score = _score(title, authors, venue, volume, page, year_same)
+
+    if a.generic or b.generic:
+        if title >= t.title_same and bib and year_same and not authors_bad and (venue is not False or same_range):
+            return Comparison("duplicate", score, "generic title; same year, volume and pages")
+        if contained and same_range and year_same and authors_ok and venue is not False:
+            return Comparison("duplicate", score, "short title of the same item; same authors, year and page range")
+        if title >= t.title_same and not conflicts and venue is not False and not authors_bad:
+            return Comparison("uncertain", score, "generic title without volume and pages to confirm")
+        return Comparison(_DISTINCT, score, "generic title")
+    if authors_bad and not bib:
+        if title >= t.title_same and venue is True and not conflicts:
+            return Comparison("uncertain", score, "same title and journal but different authors")
+        return Comparison(_DISTINCT, score, "different authors")
+    if volume is False and page is False:
+        return Comparison(_DISTINCT, score, "different volume and pages", veto=True)
+
+    if not conflicts and authors is None and title >= t.title_same and bib and year_same and venue is True:
+        # notices and editorials often come without authors: the journal, volume and page pin the item down
+        return Comparison("duplicate", score, "same title, year, journal, volume and first page; no authors")
+    if not conflicts and title >= t.title_same and bib and same_range and year_same and venue is not False:
+        # the page range pins the item down even when one database garbles the author names
+        return Comparison("duplicate", score, "same title, year, journal, volume and page range")
+    if not conflicts and authors_ok:
+        strong_authors = authors is not None and authors >= t.authors_strong
+        if venue is not False:
+            if title >= t.title_same and year_same and (venue is True or bib or page is True):
+                return Comparison("duplicate", score, "same title, authors, year and journal")
+            if title >= t.title_close and bib and (year_same or venue is True):
+                return Comparison("duplicate", score, "similar title; same authors, volume and pages")
+            if contained and (
+                (year_same and (bib or same_range or (venue is True and volume is True)))
+                or (bib and _years_close(a, b) and venue is True)
+            ):
+                return Comparison("duplicate", score, "title without subtitle; same authors, journal, volume")
+            if title >= t.title_same and venue is True and (volume is True or page is True) and _years_close(a, b):
+                return Comparison("duplicate", score, "same title, authors and journal; online-first year")
+            if title >= t.title_same and year_same and strong_authors and venue is None:
+                return Comparison("duplicate", score, "same title, authors and year; no journal to compare")
+        elif year_same and (
+            ((title >= t.title_close or contained) and bib)
+            or (title >= t.title_same and volume is True and issue is True and strong_authors)
+        ):
+            # journal names that no rule relates (CMAJ ~ Canadian Medical Association Journal, transliterations)
+            return Comparison("duplicate", score, "similar title; same authors, year, volume and pages")
+    if (
+        conflicts == ["volume"]
+        and page is True
+        and title >= t.title_same
+        and year_same
+        and venue is True
+        and authors is not None
+        and authors >= t.authors_strong
+    ):
+        # same title, authors, journal, year and first page: the volume is garbled (supplement numbers, shifted cells)
+        return Comparison("duplicate", score, "same title, authors, journal, year and first page; volume differs")
+    if (
+        conflicts == ["pages"]
+        and title >= t.title_same
+        and len(a.tokens) >= 8
+        and volume is True
+        and issue is True
+        and year_same
+        and venue is True
+        and authors is not None
+        and authors >= 0.8
+    ):
+        # a long title, the same authors and the same issue of the same journal: the pages are mistyped
+        # (supplement abstracts get "e3" from one database and "e8-e9" from another)
+        return Comparison("duplicate", score, "same title, authors and issue of the journal; pages differ")
+    if (
+        not conflicts
+        and bib
+        and _is_range(a.pages)
+        and pages is True
+        and year_same
+        and venue is True
+        and authors is not None
+        and authors >= 0.8
+    ):
+        if title >= t.title_translation:
+            return Comparison(
+                "duplicate", score, "same authors, journal, volume and page range; titles differ (translation)"
+            )
+        return Comparison("uncertain", score, "same authors, journal, volume and page range; titles differ")
+    if (title >= t.title_review or contained) and score >= t.review_score:
+        problems = ", ".join(conflicts) or "missing fields"
+        return Comparison("uncertain", score, f"similar titles; {problems} do not confirm")
+    return Comparison(_DISTINCT, score, "titles differ")
+
+
+def _numbers_differ(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
+    """Each title has a number the other lacks (a dropped subtitle may take numbers away, never swap them)."""
+    cx, cy = Counter(x), Counter(y)
+    return bool(cx - cy) and bool(cy - cx)
+
+
+def _kinds(a: Features, b: Features) -> str:
+    return " and ".join(sorted((str(a.kind), str(b.kind))))
+
+
+def _years_close(a: Features, b: Features) -> bool:
+    return a.year is None or b.year is None or abs(a.year - b.year) <= 1
+
+
+def _score(  # noqa: PLR0917 (a private helper of compare: the six agreements, in order)
+    title: float,
+    authors: float | None,
+    venue: bool | None,
+    volume: bool | None,
+    page: bool | None,
+    year_same: bool,
+) -> float:
+    """Overall similarity: the title similarity moved up or down by the other fields (agree: up, differ: down)."""
+    score = title
+    for value, weight in ((venue, 0.05), (volume, 0.05), (page, 0.05)):
+        if value is True:
+            score += weight
+        elif value is False:
+            score -= 2 * weight
+    if authors is not None:
+        score += 0.1 * (authors - 0.5)
+    score += 0.02 if year_same else -0.02
+    return max(0.0, min(1.0, score))
