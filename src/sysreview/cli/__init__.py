@@ -9,7 +9,18 @@ from __future__ import annotations
 import typer
 
 from sysreview._version import __version__
-from sysreview.cli import _appraisal, _batch, _dedup, _diagnostics, _extraction, _plots, _records, _stats
+from sysreview.cli import (
+    _appraisal,
+    _batch,
+    _dedup,
+    _diagnostics,
+    _extraction,
+    _plots,
+    _project,
+    _records,
+    _run,
+    _stats,
+)
 
 app = typer.Typer(
     name="sysreview",
@@ -43,6 +54,8 @@ _records.register(app)
 _dedup.register(app)
 _appraisal.register(app)
 _plots.register(app)
+_run.register(app)
+_project.register(app)  # after any module that owns the `screen` group
 _extraction.register(app)
 
 

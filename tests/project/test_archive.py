@@ -1,0 +1,176 @@
+"""Export a project to a zip and import it back: nothing is lost, on either database, and across them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sysreview.errors import InputError
+from sysreview.project import GroupInput, ImportBatch, Project, read_archive
+from sysreview.records import Record, RecordSet
+from tests.project._helpers import SEED_REASONS, clock, write_ris
+from tests.project.conftest import Databases
+
+PROTOCOL = """\
+# a comment that must survive the round trip
+title = "Autologous cell therapy for atrophic acne scars"   # trailing comment
+
+[screening]
+title_abstract = 2
+full_text = 2
+exclusion_reasons = ["non-comparative design", "non-autologous intervention", "incomplete outcome data"]
+"""
+
+
+def _project(folder: Path, url: str | None) -> Project:
+    project = Project._create(folder, PROTOCOL.encode(), url=url, clock=clock())
+    files = [
+        write_ris(folder / "pubmed.ris", [("p1", "SVF for acne scars"), ("p2", "ReCell — 瘢痕 \x00 test")]),
+        write_ris(folder / "embase.ris", [("e1", "Fat grafting")], database="Embase"),
+    ]
+    project.import_files(files[:1], source="PubMed")  # the file does not say: --source
+    project.import_files(files[1:])
+    project.store.decide("p1", stage="title_abstract", reviewer="A", label="include")
+    project.store.decide("p1", stage="title_abstract", reviewer="B", label="exclude", reason="case series")
+    project.store.resolve("p1", stage="title_abstract", reviewer="C", label="include")
+    project.store.decide("p2", stage="title_abstract", reviewer="A", label="maybe")
+    project.store.undo(reviewer="A", stage="title_abstract")
+    project.store.decide("p1", stage="full_text", reviewer="A", label="exclude", reason=SEED_REASONS[0])
+    project.store.save_dedup([GroupInput(members=("p2", "e1"), certain=False, score=0.75)], method="test")
+    project.store.judge_duplicates(project.store.dedup().groups[0].id, reviewer="A", verdict="duplicate")
+    project.store.undo_duplicates(reviewer="A")
+    return project
+
+
+@pytest.mark.parametrize("target", ["same", "sqlite"])
+def test_export_then_import_loses_nothing(databases: Databases, tmp_path: Path, target: str) -> None:
+    with _project(tmp_path / "a", databases.url()) as original:
+        archive = original.export(tmp_path / "review.zip")
+        before = original.store.dump()
+        records = original.store.records()
+        prisma = original.prisma()
+    url = databases.url() if target == "same" else None
+    with Project.import_archive(archive, tmp_path / "b", url=url) as copy:
+        assert (tmp_path / "b" / "review.toml").read_text(encoding="utf-8") == PROTOCOL  # comments and all
+        assert copy.store.dump() == before
+        assert copy.store.records() == records
+        assert copy.prisma() == prisma
+        # the copy goes on where the original stopped: ids continue after the imported ones
+        decision = copy.store.decide("p2", stage="title_abstract", reviewer="B", label="include")
+        assert decision.id == max(row["id"] for row in before["decisions"]) + 1
+    assert sum(len(rows) for rows in before.values()) == 2 + 3 + 6 + 1 + 1 + 2 + 2
+
+
+def test_a_damaged_archive_names_the_member_row_and_field(tmp_path: Path) -> None:
+    with _project(tmp_path / "a", None) as original:
+        archive = original.export(tmp_path / "review.zip")
+    with zipfile.ZipFile(archive) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    lines = members["tables/decisions.jsonl"].decode().splitlines()
+    row = json.loads(lines[1])
+    row["created_at"] = "yesterday"
+    lines[1] = json.dumps(row, sort_keys=True)
+    members["tables/decisions.jsonl"] = ("\n".join(lines) + "\n").encode()
+    manifest = json.loads(members["manifest.json"])
+    manifest["sha256"]["tables/decisions.jsonl"] = hashlib.sha256(members["tables/decisions.jsonl"]).hexdigest()
+    members["manifest.json"] = json.dumps(manifest).encode()
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(bad, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    with pytest.raises(
+        InputError, match=r"bad\.zip:tables/decisions\.jsonl: row 2: column 'created_at': expected a time"
+    ):
+        read_archive(bad)
+    # a member changed behind the manifest's back
+    members["tables/records.jsonl"] = members["tables/records.jsonl"].replace(b"SVF", b"XXX")
+    with zipfile.ZipFile(bad, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    with pytest.raises(InputError, match=r"tables/records\.jsonl: content does not match the manifest's SHA-256"):
+        read_archive(bad)
+    with pytest.raises(InputError, match="not a sysreview project archive"):
+        read_archive(tmp_path / "a" / "pubmed.ris")
+
+
+def test_importing_into_an_existing_project_is_refused(tmp_path: Path) -> None:
+    with _project(tmp_path / "a", None) as original:
+        archive = original.export(tmp_path / "review.zip")
+    with pytest.raises(InputError, match="a project exists here already"):
+        Project.import_archive(archive, tmp_path / "a")
+
+
+# ---------------------------------------------------------------------- property: any records, any log
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@st.composite
+def record_sets(draw: st.DrawFn) -> RecordSet:
+    n = draw(st.integers(1, 4))
+    ids = draw(st.lists(st.text("abcdefgh0123456789", min_size=1, max_size=6), min_size=n, max_size=n, unique=True))
+    return RecordSet(
+        tuple(
+            Record(
+                id=record_id,
+                title=draw(st.none() | _text),
+                authors=tuple(draw(st.lists(_text, max_size=2))),
+                year=draw(st.none() | st.integers(1900, 2030)),
+                abstract=draw(st.none() | _text),
+                keywords=tuple(draw(st.lists(_text, max_size=2))),
+                format="ris",
+                file="in.ris",
+                line=draw(st.none() | st.integers(1, 99)),
+                index=i,
+                raw=tuple(draw(st.lists(st.tuples(st.sampled_from(["TI", "AU", "ZZ", "N1"]), _text), max_size=4))),
+            )
+            for i, record_id in enumerate(ids, start=1)
+        )
+    )
+
+
+_steps = st.lists(
+    st.tuples(
+        st.sampled_from(["vote", "vote", "resolve", "undo"]),
+        st.integers(0, 3),
+        st.sampled_from(["A", "B", "C"]),
+        st.sampled_from(["include", "exclude", "maybe"]),
+        st.sampled_from(["title_abstract", "full_text"]),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(record_sets(), _steps)
+def test_any_project_round_trips(tmp_path_factory: pytest.TempPathFactory, records: RecordSet, steps: list) -> None:
+    base = tmp_path_factory.mktemp("roundtrip")
+    with Project._create(base / "a", PROTOCOL.encode(), url=None, clock=clock()) as project:
+        project.store.add_imports(
+            [ImportBatch(records=records, file_path="in.ris", sha256="c" * 64, format="ris", source="PubMed")]
+        )
+        keys = records.ids
+        for action, index, reviewer, label, stage in steps:
+            key = keys[index % len(keys)]
+            reason = SEED_REASONS[0] if label == "exclude" and stage == "full_text" else None
+            try:
+                if action == "vote":
+                    project.store.decide(key, stage=stage, reviewer=reviewer, label=label, reason=reason)
+                elif action == "resolve":
+                    project.store.resolve(key, stage=stage, reviewer=reviewer, label=label, reason=reason)
+                else:
+                    project.store.undo(reviewer=reviewer, stage=stage)
+            except InputError:
+                pass  # a step the rules refuse (the log keeps only what was accepted)
+        archive = project.export(base / "a.zip")
+        before = project.store.dump()
+        stored = project.store.records()
+    with Project.import_archive(archive, base / "b") as copy:
+        assert copy.store.dump() == before
+        assert copy.store.records() == stored
+        assert tuple(s.record for s in stored) == tuple(records)
