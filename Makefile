@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/sysreview demo
+	$(BIN)/sysreview run examples/atrophic-scars --out out/atrophic-scars
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
