@@ -11,6 +11,7 @@ import typer
 from sysreview._version import __version__
 from sysreview.cli import (
     _appraisal,
+    _audit,
     _batch,
     _dedup,
     _diagnostics,
@@ -20,6 +21,7 @@ from sysreview.cli import (
     _records,
     _run,
     _stats,
+    _web,
 )
 
 app = typer.Typer(
@@ -56,6 +58,8 @@ _appraisal.register(app)
 _plots.register(app)
 _run.register(app)
 _project.register(app)  # after any module that owns the `screen` group
+_web.register(app)
+_audit.register(app)
 _extraction.register(app)
 
 
