@@ -12,7 +12,7 @@ import numbers
 from typing import Final
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from sysreview._distributions import t_ppf
 from sysreview._typing import ArrayLike, FloatArray
