@@ -20,6 +20,7 @@ from sysreview.cli import (
     _project,
     _records,
     _run,
+    _screening,
     _stats,
     _web,
 )
@@ -57,7 +58,8 @@ _dedup.register(app)
 _appraisal.register(app)
 _plots.register(app)
 _run.register(app)
-_project.register(app)  # after any module that owns the `screen` group
+_screening.register(app)  # owns the `screen` group
+_project.register(app)  # after _screening: adds `screen run` and `screen status` to it
 _web.register(app)
 _audit.register(app)
 _extraction.register(app)
