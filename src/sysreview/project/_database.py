@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Final, Literal
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.pool import NullPool
 
 from sysreview.errors import InputError, SysreviewError
 
@@ -91,7 +92,9 @@ def make_engine(url: URL) -> Engine:
     (a connection with the execution option ``sysreview_write``)."""
     if url.get_backend_name() != "sqlite":
         try:
-            return create_engine(url, pool_pre_ping=True)
+            # no pool: a connection is closed as soon as its transaction ends, so a store that is dropped without
+            # close() (a web request, a test) leaves no idle server connection behind
+            return create_engine(url, poolclass=NullPool)
         except ImportError:
             raise StoreError(
                 "a PostgreSQL store needs the psycopg driver: pip install 'sysreview[postgresql]'"
