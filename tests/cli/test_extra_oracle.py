@@ -27,7 +27,7 @@ import pytest
 from tests._golden import ATOL, assert_close
 from tests.cli._helpers import call_args, run_json, write_table
 from tests.cli.test_golden_cli import TAU2_DEPENDENT_INTERVALS, _compare, _compare_fit
-from tests.diagnostics.test_cli import BIAS_KEYS, SENSITIVITY_KEYS
+from tests.diagnostics.test_cli import SENSITIVITY_KEYS, _data, check_bias
 
 EXTRA_FILE = Path(__file__).resolve().parents[1] / "data" / "metafor_extra.json"
 
@@ -100,28 +100,9 @@ def test_subgroup(case: dict[str, Any], tmp_path: Path) -> None:
     _compare(out, case["expected"], case["id"])
 
 
-def _data(case: dict[str, Any], tmp_path: Path) -> list[Any]:
-    path = write_table(case["input"], tmp_path / "data.csv")
-    measure = case["call"].get("measure")
-    return [path, "--measure", measure] if measure else [path]
-
-
 @pytest.mark.parametrize("case", extra_of("bias"))
 def test_bias(case: dict[str, Any], tmp_path: Path) -> None:
-    data = _data(case, tmp_path)
-    exp = case["expected"]
-    reml = run_json("bias", *data, "--method", "REML")
-    assert {k: set(v) for k, v in reml.items()} == BIAS_KEYS
-    assert_close(reml["egger"], exp["egger_lm"], where="egger")
-    assert_close(reml["egger_rma"], exp["egger_rma_REML"], where="egger_rma")
-    assert_close(reml["begg"], exp["begg"], where="begg")
-    assert_close(reml["failsafe"]["rosenthal"], exp["failsafe_rosenthal"]["n"], where="failsafe.rosenthal")
-    assert_close(reml["failsafe"]["rosenberg"], exp["failsafe_rosenberg"]["n"], where="failsafe.rosenberg")
-    # metafor's trimfill refits at its default threshold 1e-5, and so does ours by default
-    assert_close(reml["trimfill"], exp["trimfill_REML"], where="trimfill_REML")
-    fe = run_json("bias", *data, "--method", "FE")
-    assert_close(fe["trimfill"], exp["trimfill_FE"], where="trimfill_FE")
-    assert fe["trimfill"]["tau2"] == 0.0
+    check_bias(_data(case, tmp_path), case["expected"])
 
 
 @pytest.mark.parametrize("case", extra_of("sensitivity"))

@@ -76,25 +76,29 @@ def _data(case: dict[str, Any], tmp_path: Path) -> list[str | Path]:
     return [path, "--measure", measure] if measure else [path]
 
 
-@pytest.mark.parametrize("case", cases_of("bias"))
-def test_bias_golden(case: dict[str, Any], tmp_path: Path) -> None:
-    data = _data(case, tmp_path)
-    exp = case["expected"]
-    out = run_json("bias", *data, "--method", "REML")
-    assert {k: set(v) for k, v in out.items()} == BIAS_KEYS
-    assert_close(out["egger"], exp["egger_lm"], where="egger")
-    assert_close(out["egger_rma"], exp["egger_rma_REML"], where="egger_rma")
-    assert_close(out["begg"], exp["begg"], where="begg")
-    assert_close(out["failsafe"]["rosenthal"], exp["failsafe_rosenthal"]["n"], where="failsafe.rosenthal")
-    assert_close(out["failsafe"]["rosenberg"], exp["failsafe_rosenberg"]["n"], where="failsafe.rosenberg")
-    # Orwin with the default target (half the unweighted mean) is k (Orwin 1983; metafor's fsn default)
-    assert out["failsafe"]["orwin"] == len(effect_sizes(case)[0])
-    # metafor's trimfill refits at its default threshold 1e-5, and so does ours by default
+def check_bias(data: list[str | Path], exp: dict[str, Any]) -> dict[str, Any]:
+    """Run ``sysreview bias`` (REML and FE) on a reference case and compare every contract key with metafor's
+    values; returns the REML output."""
     reml = run_json("bias", *data, "--method", "REML")
+    assert {k: set(v) for k, v in reml.items()} == BIAS_KEYS
+    assert_close(reml["egger"], exp["egger_lm"], where="egger")
+    assert_close(reml["egger_rma"], exp["egger_rma_REML"], where="egger_rma")
+    assert_close(reml["begg"], exp["begg"], where="begg")
+    assert_close(reml["failsafe"]["rosenthal"], exp["failsafe_rosenthal"]["n"], where="failsafe.rosenthal")
+    assert_close(reml["failsafe"]["rosenberg"], exp["failsafe_rosenberg"]["n"], where="failsafe.rosenberg")
+    # metafor's trimfill refits at its default threshold 1e-5, and so does ours by default
     assert_close(reml["trimfill"], exp["trimfill_REML"], where="trimfill_REML")
     fe = run_json("bias", *data, "--method", "FE")
     assert_close(fe["trimfill"], exp["trimfill_FE"], where="trimfill_FE")
     assert fe["trimfill"]["tau2"] == 0.0
+    return reml
+
+
+@pytest.mark.parametrize("case", cases_of("bias"))
+def test_bias_golden(case: dict[str, Any], tmp_path: Path) -> None:
+    out = check_bias(_data(case, tmp_path), case["expected"])
+    # Orwin with the default target (half the unweighted mean) is k (Orwin 1983; metafor's fsn default)
+    assert out["failsafe"]["orwin"] == len(effect_sizes(case)[0])
 
 
 @pytest.mark.parametrize("case", cases_of("sensitivity"))
