@@ -14,7 +14,7 @@ import sysreview
 
 SRC = Path(sysreview.__file__).parent
 CORE = ("effects", "models", "diagnostics")
-CORE_MODULES = ("errors", "_typing", "_version", "_distributions")
+CORE_MODULES = ("errors", "_typing", "_version", "_distributions", "_special")
 HEAVY = ("pandas", "matplotlib", "typer", "rich", "sklearn", "sqlalchemy", "openpyxl", "jinja2", "rapidfuzz")
 
 
@@ -57,6 +57,24 @@ def test_importing_the_core_loads_no_heavy_dependency() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_scipy_special_loads_no_unused_numpy_submodule() -> None:
+    """SciPy >= 1.17 clones numpy's namespace when scipy.special is imported, loading numpy.f2py, numpy.testing, …
+    (0.1 s of every command); sysreview._special imports it without them, and numpy's namespace is restored after."""
+    code = (
+        "import sys, numpy\n"
+        "before = (set(numpy.__all__), set(dir(numpy)))\n"
+        "import sysreview.models, sysreview.effects\n"
+        "from scipy._lib.array_api_compat import numpy as xp\n"
+        "loaded = [m for m in ('numpy.f2py', 'numpy.testing', 'numpy.ma', 'numpy.polynomial') if m in sys.modules]\n"
+        "same = before == (set(numpy.__all__), set(dir(numpy)))\n"
+        "print(','.join(loaded) or '-', same, float(xp.sum(xp.asarray([1.5, 2.0]))))\n"
+        "import numpy.testing\n"
+        "print(numpy.testing.assert_allclose is not None)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["-", "True", "3.5", "True"]
 
 
 def test_public_surface_is_curated() -> None:

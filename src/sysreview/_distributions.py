@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import special
+
+from sysreview._special import special
 
 __all__ = ["chi2_cdf", "chi2_ppf", "chi2_sf", "f_sf", "norm_isf", "norm_ppf", "norm_sf", "t_ppf", "t_sf"]
 

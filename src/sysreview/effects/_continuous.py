@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-from scipy.special import poch
 
+from sysreview._special import special
 from sysreview._typing import ArrayLike, FloatArray
 from sysreview.effects._kernel import Kernel, Raw
 
@@ -27,7 +27,7 @@ def hedges_correction(df: ArrayLike) -> FloatArray:
     m = np.asarray(df, dtype=np.float64)
     with np.errstate(all="ignore"):
         # Γ(m/2)/Γ((m − 1)/2) as a Pochhammer symbol: no cancellation of two large log-gammas for big m
-        ratio = poch((m - 1) / 2, 0.5)
+        ratio = special.poch((m - 1) / 2, 0.5)
         result: FloatArray = np.asarray(np.where(m > 1, ratio / np.sqrt(m / 2), np.nan), dtype=np.float64)
     return result
 

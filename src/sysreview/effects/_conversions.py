@@ -12,9 +12,9 @@ import numbers
 from typing import Final
 
 import numpy as np
-from scipy import special
 
 from sysreview._distributions import t_ppf
+from sysreview._special import special
 from sysreview._typing import ArrayLike, FloatArray
 from sysreview.effects._columns import as_result, as_values, reject
 from sysreview.errors import InputError

@@ -14,8 +14,9 @@ from functools import cache
 from typing import Final
 
 import numpy as np
-from scipy import integrate, special
+from scipy import integrate
 
+from sysreview._special import special
 from sysreview._typing import ArrayLike, FloatArray
 from sysreview.effects._columns import as_values, reject
 from sysreview.errors import InputError

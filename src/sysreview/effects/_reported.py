@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
-from scipy import special
 
 from sysreview._distributions import t_ppf
+from sysreview._special import special
 from sysreview._typing import ArrayLike, FloatArray
 from sysreview.effects._columns import as_values, reject
 from sysreview.effects._conversions import critical_value
