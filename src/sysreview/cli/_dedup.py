@@ -3,6 +3,9 @@
 ``groups.csv`` has ``record_id`` (the record's own id: CSV ``ID``/``record_id``, RIS ``ID``, BibTeX key, else
 ``file:n``), ``group_id``, ``canonical`` (the id of the group's canonical record), ``reason``, then ``file``, ``line``
 and ``database`` (provenance). Nothing is dropped; uncertain pairs go to ``--review``.
+
+``sysreview dedup DIR`` on a project folder (one holding ``review.toml``) deduplicates the project's store instead
+(``sysreview.cli._project.dedup``): the groups are stored, and ``--confirm --reviewer NAME`` judges the uncertain ones.
 """
 
 from __future__ import annotations
@@ -26,11 +29,17 @@ def register(app: typer.Typer) -> None:
 
 
 def dedup(
-    inputs: Annotated[list[Path], typer.Argument(metavar="IN...", help="Exports to deduplicate together.")],
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(metavar="IN...", help="Exports to deduplicate together, or one project folder (review.toml)."),
+    ],
     *,
     out: Annotated[
-        Path, typer.Option("--out", metavar="GROUPS.csv", help="One row per input record: record_id, group_id, …")
-    ],
+        Path | None,
+        typer.Option(
+            "--out", metavar="GROUPS.csv", help="One row per input record: record_id, group_id, … (files only)."
+        ),
+    ] = None,
     review: Annotated[
         Path | None,
         typer.Option("--review", metavar="UNCERTAIN.csv", help="Uncertain pairs for a person to decide."),
@@ -46,13 +55,44 @@ def dedup(
         bool | None,
         typer.Option("--progress/--no-progress", help="Progress bar (default: on for 5,000 records or more)."),
     ] = None,
+    confirm: Annotated[
+        bool,
+        typer.Option("--confirm", help="Project: judge the uncertain groups one at a time (keys d, n, u, s, q)."),
+    ] = False,
+    reviewer: Annotated[
+        str | None, typer.Option("--reviewer", "-r", metavar="NAME", help="Project: who judges (with --confirm).")
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", metavar="text|json", help="Project: output format (text).")
+    ] = None,
 ) -> None:
     """Group the records that describe the same item (DOI, PMID, title, authors, year, journal, volume, pages).
 
     Errata, retraction notices and comments are linked to their article, never merged with it; a conference paper
     and its journal version, parts of a series and same-titled items of other years stay apart.
     """
+    if len(inputs) == 1 and (inputs[0] / "review.toml").is_file():
+        file_options = {
+            "--out": out is not None,
+            "--review": review is not None,
+            "--from": source_format is not None,
+            "--encoding": encoding is not None,
+            "--progress/--no-progress": progress is not None,
+        }
+        given = [name for name, used in file_options.items() if used]
+        if given:
+            fail(f"{', '.join(given)}: not for a project folder (its groups are stored in the project)", EXIT_INPUT)
+        from sysreview.cli._project import dedup as project_dedup
+
+        project_dedup(inputs[0], confirm=confirm, reviewer=reviewer, fmt=fmt if fmt is not None else "text")
+        return
     with reporting():
+        project_options = {"--confirm": confirm, "--reviewer": reviewer is not None, "--format": fmt is not None}
+        given = [name for name, used in project_options.items() if used]
+        if given:
+            fail(f"{', '.join(given)}: only for a project folder (DIR holding review.toml), not for files", EXIT_INPUT)
+        if out is None:
+            fail("--out GROUPS.csv is required for files (or give one project folder)", EXIT_INPUT)
         from sysreview.dedup import dedup as run_dedup
         from sysreview.records import read_many
 

@@ -2,15 +2,17 @@
 terminal screening loop ``screen run`` with ``screen status``.
 
 ``sysreview init DIR --title T`` writes the protocol ``DIR/review.toml`` and creates the store (SQLite
-``DIR/review.db``, or PostgreSQL with ``--db postgresql://user@host/db``). ``sysreview screen run DIR --reviewer
-NAME`` shows one record at a time and reads single keys: ``i`` include, ``e`` exclude, ``m`` maybe, ``n`` not
-retrieved (full text), ``u`` undo, ``s`` skip, ``q`` quit; every key that decides is written to the store at once.
+``DIR/review.db``, or PostgreSQL with ``--db postgresql://user@host/db``). ``sysreview screen DIR --reviewer NAME``
+(short for ``screen run``) shows one record at a time, most likely relevant first by the active-learning model, and
+reads single keys: ``i`` include, ``e`` exclude, ``m`` maybe, ``n`` not retrieved (full text), ``u`` undo, ``s``
+skip, ``q`` quit; every key that decides is written to the store at once.
 Bad input ends a command with one line on stderr and exit code 2; a store that cannot be used, exit code 1.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -51,7 +53,10 @@ def _group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
         if info.name == name or (instance is not None and instance.info.name == name):
             assert instance is not None
             return instance
-    group = typer.Typer(name=name, help=help_text, no_args_is_help=True, rich_markup_mode=None)
+    from sysreview.cli._screening import ScreenGroup
+
+    cls = ScreenGroup if name == "screen" else None
+    group = typer.Typer(name=name, cls=cls, help=help_text, no_args_is_help=True, rich_markup_mode=None)
     app.add_typer(group, name=name)
     return group
 
@@ -395,7 +400,7 @@ def _ranker(order: str) -> Ranker | None:
     if order != "model":
         raise InputError(f"--order {order!r}: choose model or file")
     try:
-        from sysreview import screening
+        screening = importlib.import_module("sysreview.screening")
     except ImportError as error:  # an optional dependency of the engine (scikit-learn) is missing
         echo_notes([f"no ranking model ({error}); records come in file order"])
         return None
@@ -534,6 +539,8 @@ def _show_record(console: Console, session: ScreeningSession, keywords: Keywords
     )
     if progress.relevant_left is not None:
         head += f"\nmodel ({progress.model}): ~{progress.relevant_left:.0f} relevant records left"
+    elif progress.model is not None:
+        head += f"\nmodel ({progress.model}): no estimate yet"
     body = Text()
     body.append(head + "\n\n", style="dim")
     body.append_text(_highlighted(record.record.title or "(no title)", keywords, style="bold"))

@@ -5,15 +5,18 @@ data row, ``label``) until the last relevant record was found; stdout gets the m
 ATD, loss, NDCG with ASReview's conventions) and where each stopping rule would have stopped, as text or JSON.
 scikit-learn is imported inside the command, so that ``sysreview --help`` stays fast.
 
-``screen_app`` is the group: the interactive screening of a project adds its command to it.
+``screen_app`` is the group: the interactive screening of a project adds ``run`` and ``status`` to it (cli/_project.py),
+and :class:`ScreenGroup` lets ``sysreview screen DIR --reviewer NAME`` stand for ``sysreview screen run DIR …``.
 """
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from sysreview.cli._common import (
     EXIT_INPUT,
@@ -29,7 +32,7 @@ from sysreview.cli._common import (
 if TYPE_CHECKING:
     from sysreview.screening import SimulationResult
 
-__all__ = ["MODEL_NAMES", "QUERY_NAMES", "register", "screen_app"]
+__all__ = ["MODEL_NAMES", "QUERY_NAMES", "ScreenGroup", "register", "screen_app"]
 
 #: ``sysreview.screening.MODELS`` and ``QUERY_STRATEGIES``, spelt out for the help texts so that ``--help`` need not
 #: import scikit-learn (tests/screening/test_cli.py keeps them in step)
@@ -37,9 +40,38 @@ MODEL_NAMES = ("svm", "logistic", "nb", "ensemble")
 QUERY_NAMES = ("max", "uncertainty", "mixed", "random")
 DEFAULT_MODEL = "svm"
 
+
+class ScreenGroup(TyperGroup):
+    """The ``screen`` group, where a first argument that names no subcommand is the project folder of ``run``.
+
+    ``sysreview screen DIR --reviewer NAME`` (the issue's spelling) is read as ``sysreview screen run DIR --reviewer
+    NAME``; so is ``sysreview screen --reviewer NAME DIR``. A subcommand name always wins (a folder called
+    ``status`` is screened with ``screen run status``), and a word that is not an existing path but close to a
+    subcommand's name (``simulat``) is left for click to report as an unknown command.
+    """
+
+    default_command = "run"
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # ctx: typer's click Context (vendored)
+        if args and self.default_command in self.commands and self._is_default(ctx, args[0]):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+    def _is_default(self, ctx: typer.Context, first: str) -> bool:
+        if first in self.commands or first in ctx.help_option_names:
+            return False
+        if first.startswith("-") or Path(first).exists():
+            return True
+        return not difflib.get_close_matches(first, list(self.commands), n=1, cutoff=0.75)
+
+
 screen_app = typer.Typer(
     name="screen",
-    help="Title/abstract screening: active-learning simulation on a labelled set; the review loop of a project.",
+    cls=ScreenGroup,
+    help=(
+        "Title/abstract screening: the review loop of a project (sysreview screen DIR --reviewer NAME, short for "
+        "screen run), its status, and active-learning simulation on a labelled set."
+    ),
     no_args_is_help=True,
     rich_markup_mode=None,
 )

@@ -2,7 +2,9 @@
 
 The pieces are registered by name behind one-method interfaces: feature extractors (``fit_transform``),
 relevance models (scikit-learn classifiers with ``fit``/``decision_function``), query strategies (``select``) and
-stopping rules (``should_stop``). ``simulate`` replays a fully labelled set to measure how early the relevant
+stopping rules (``should_stop``). ``default_ranker()`` is the ranking model of a review project (a
+``sysreview.review.Ranker``: labelled records in, an order and an estimate of the relevant records left out).
+``simulate`` replays a fully labelled set to measure how early the relevant
 records come; ``sysreview.screening.metrics`` holds the metrics.
 
 scikit-learn is imported here, so the command line imports this package inside its commands only.
@@ -41,6 +43,7 @@ from sysreview.screening._query import (
     make_query_strategy,
     register_query_strategy,
 )
+from sysreview.screening._ranker import ActiveRanker, RelevantLeft, default_ranker, estimate_relevant_left
 from sysreview.screening._simulate import (
     DEFAULT_STOPPING_RULES,
     SimulationResult,
@@ -68,6 +71,7 @@ __all__ = [
     "QUERY_STRATEGIES",
     "STOPPING_RULES",
     "ActiveLearner",
+    "ActiveRanker",
     "ConsecutiveIrrelevantRule",
     "EnsembleModel",
     "FeatureExtractor",
@@ -81,6 +85,7 @@ __all__ = [
     "RandomQuery",
     "RefitSchedule",
     "RelevanceModel",
+    "RelevantLeft",
     "SVMModel",
     "ScreeningData",
     "ScreeningMetrics",
@@ -90,7 +95,9 @@ __all__ = [
     "StoppingRule",
     "TfidfFeatures",
     "UncertaintyQuery",
+    "default_ranker",
     "duplicate_groups",
+    "estimate_relevant_left",
     "hypergeometric_pvalue",
     "make_features",
     "make_model",
