@@ -39,8 +39,53 @@ LABELLED = ("special_cases", "stroke", "haematology", "respiratory", "cytology_s
 SYNTHETIC_SEEDS = (11, 12)
 SYNTHETIC_ARTICLES = 2000
 REPEAT = 3
-#: sets looked at while writing and tuning the rules; the rest were run only to confirm (see the notes in the report)
+#: sets looked at while writing and tuning the first rules; the rest were run only to confirm (see the notes)
 TUNED_ON = ("stroke", "respiratory", "cytology_screening", "digital_work", "synthetic seeds 1-4")
+#: true pairs of the ground truth that issue 4's rules refuse to merge (the records are different items)
+REFUSED_BY_DESIGN: dict[str, list[tuple[str, str]]] = {
+    "haematology": [
+        # reply ("… - Reply", 19(8):945) and the letter it answers (19(8):943-944, and 943-945 "(multiple letters)")
+        *[(a, b) for a in ("id_0000008", "id_0000009") for b in ("id_0000039", "id_0000040")],
+        # erratum notice N Engl J Med 360(23):2487 (Embase and WoS forms) and the article 360(5):542-544
+        *[(a, b) for a in ("id_0000057", "id_0000058") for b in ("id_0000063", "id_0000064", "id_0000065")],
+        ("id_0000161", "id_0000162"),  # article 85(8):553-559 and its erratum "(vol 85, pg 553, 2010)" 85(11):911
+        # article 104(1):240-245 and "Erratum: …" 104(25)
+        *[(a, "id_0001173") for a in ("id_0000175", "id_0000190", "id_0000191")],
+        # article Am J Transplant 9(5):1223-1229 and two errata printed under its title, 9(9):2205 and 9(11):2647
+        *[(a, b) for a in ("id_0000052", "id_0000117") for b in ("id_0000807", "id_0000808")],
+        ("id_0000807", "id_0000808"),
+        # congress abstract (Pediatr Nephrol 25(9):1875, 22(9):1514: IPNA congress issues) and the full paper
+        ("id_0000128", "id_0000129"),
+        ("id_0000220", "id_0000221"),
+        (
+            "id_0000134",
+            "id_0000135",
+        ),  # one abstract in two journals' congress supplements (Br J Haematol, Haematologica)
+        # trial registrations: adult / adolescent patients, plasma therapy-sensitive / -resistant: four trials
+        *[(a, b) for a, b in itertools.combinations(("id_0000234", "id_0000235", "id_0000236", "id_0000237"), 2)],
+        ("id_0000245", "id_0000246"),
+    ],
+    "diabetes": [
+        # same title in Appetite 59 Suppl 1 e24, DOIs 10.1016/j.appet.2012.05.003 and 10.1016/j.regpep.2012.05.039
+        *[(a, b) for a in ("id_0000599", "id_0001347") for b in ("id_0001610", "id_0001782")],
+    ],
+    "digital_work": [
+        ("id_1000218", "id_1000339"),  # "Guest Editorial …" 11(4):273-276 and "Editorial" 11(4):271: different DOIs
+        ("id_1003663", "id_1003664"),  # J Inf Technol 24(1):46-54 (2009) and 25(1):56-64 (2010): different DOIs
+        ("id_1005082", "id_1005083"),  # article and "Erratum to - …"
+    ],
+    "stroke": [
+        ("id_0000428", "id_0000429"),  # one abstract in Can J Neurol Sci 37(3):S42 and in Stroke 41(7):e505
+    ],
+    "respiratory": [
+        # Cochrane review versions 2008 and 2012 (years four apart)
+        ("id_0000418", "id_0000420"),
+        ("id_0000419", "id_0000420"),
+        # PLoS ONE article and a J Clin Oncol meeting abstract of the same title (other authors list)
+        ("id_0000049", "id_0000893"),
+        ("id_0000050", "id_0000893"),
+    ],
+}
 
 
 def pairs_of(groups: Iterable[Iterable[str]]) -> set[tuple[str, str]]:
@@ -195,10 +240,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         seconds, ids, groups, retained, extra = run_sysreview(name)
         ours = evaluate(ids, truth_of(name), groups, retained)
         row: dict[str, Any] = {"set": name, "records": len(ids), "sysreview": {**ours, "seconds": seconds, **extra}}
+        refused = set(REFUSED_BY_DESIGN.get(name, []))
+        row["refused_found"] = len(refused & pairs_of(groups))
         if not (args.quick and name == "digital_work"):
             b_seconds, b_groups, b_retained = run_bib_dedupe(name)
             theirs = evaluate(ids, truth_of(name), b_groups, b_retained)
             row["bib_dedupe"] = {**theirs, "seconds": b_seconds}
+            row["bib_dedupe_refused_found"] = len(refused & pairs_of(b_groups))
             row["speed_ratio"] = b_seconds / seconds
         rows.append(row)
         print(name, json.dumps(row, default=str)[:300], file=sys.stderr)
@@ -251,18 +299,72 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{scale['candidates']:,} candidate pairs; pair precision {fmt(scale['pair_precision'])}, recall "
             f"{fmt(scale['pair_recall'])}, {scale['false_merges']} false merges.",
         ]
+    refused = REFUSED_BY_DESIGN
+    # the speed ratios of the sets with more than a few records (special_cases takes milliseconds)
+    speeds = [row["speed_ratio"] for row in rows if "speed_ratio" in row and row["records"] > 100]
+    ratios = f"{min(speeds):.0f}-{max(speeds):.0f}×" if speeds else "not measured"
+    lines += [
+        "",
+        "## Pairs refused by design",
+        "",
+        "The ground truth puts these pairs in one group; issue 4 says they are different items (an erratum, reply or "
+        "trial registration and another record; a congress abstract and the full paper; different DOIs; review "
+        "versions years apart), so sysreview links them (errata, replies) or queues them for review, never merges. "
+        "Recall on the remaining true pairs:",
+        "",
+        "| set | refused pairs | sysreview | bib-dedupe |",
+        "|---|---:|---:|---:|",
+    ]
+    for row in rows:
+        pairs = refused.get(row["set"], [])
+        if not pairs:
+            continue
+        ours, theirs = row["sysreview"], row.get("bib_dedupe")
+        rest = ours["true_pairs"] - len(pairs)
+        theirs_text = (
+            f"{theirs['pair_tp'] - row['bib_dedupe_refused_found']}/{rest}" if theirs is not None else "not run"
+        )
+        lines.append(
+            f"| {row['set']} | {len(pairs)} | {ours['pair_tp'] - row['refused_found']}/{rest} | {theirs_text} |"
+        )
+    lines += [""]
+    for name, pairs in refused.items():
+        lines.append(f"- {name}: " + ", ".join(f"{a}~{b}" for a, b in pairs))
     lines += [
         "",
         "## Notes",
         "",
-        f"- Rules and thresholds were written while looking at: {', '.join(TUNED_ON)}. Haematology, diabetes, "
-        "special_cases and synthetic seeds 11-12 were run to confirm; after the first confirmation run (haematology "
-        "126/163 pairs, diabetes 2528/2555, special_cases 1/3, all with 0 false merges) three general "
-        "fixes were made that they exposed (a numbered-title veto, Embase `(Journal (year) vol (pages))` errata, "
-        "`Journal. Conference: …` venues).",
-        "- By design sysreview never merges an erratum, correction, retraction notice or reply with its article, and "
-        "never merges different DOIs; haematology's ground truth puts several such pairs (and adult/adolescent "
-        "trial registrations) in one group, which caps its recall. These pairs are linked or queued for review.",
+        f"- First round: rules and thresholds were written while looking at {', '.join(TUNED_ON)}; haematology, "
+        "diabetes, special_cases and synthetic seeds 11-12 were run to confirm (haematology 126/163 pairs, diabetes "
+        "2528/2555, special_cases 1/3, all with 0 false merges), then three general fixes were made that they exposed "
+        "(a numbered-title veto, Embase `(Journal (year) vol (pages))` errata, `Journal. Conference: …` venues).",
+        "- Recall round (this table): every missed true pair of **every** labelled set, haematology, diabetes and "
+        "special_cases included, was listed beside the other record with the scorer's reason and bib-dedupe's "
+        "decision (`tools/dedup_misses.py --bib-dedupe CACHE`) and classified; so no labelled set is a hold-out any "
+        "more: only synthetic seeds 11-12 (and the hidden two-database export) confirm. Rules added, each with a "
+        "must-merge and a must-not-merge regression test of real record pairs (`tests/dedup/test_rules.py`): "
+        "proceedings matched by their name without edition, year, place and theme or by an acronym (`Amcis 2017 "
+        "Proceedings` ~ Americas Conference on Information Systems; a longer conference name is another conference); "
+        "a conference paper dated by the conference and by the proceedings (±1 year, same title, authors, "
+        "conference); the same page range in differently named proceedings; a one-word title change with the same "
+        "proceedings and page range; given name and surname swapped (`Andrea, C.` ~ `Carignani, Andrea`); the "
+        "citation a Web of Science or Embase erratum carries cut from its title (the two forms of one erratum merge, "
+        "the erratum is still only linked to its article); thousands separators (`10 000` = `10000`); a record with "
+        "its cells shifted one place; a supplement number in the volume field; a translated title with two or more "
+        "authors, the journal, volume and a multi-page range agreeing; a short main title with the same venue, year "
+        "and page range; ISO 4 journal abbreviations dropping French/Spanish/German articles (`d'`, `et`, `fur`); "
+        "BibTeX-style `booktitle` columns mapped to the venue.",
+        "- Remaining misses that are not refused by design (queued for review or judged distinct): haematology "
+        "id_0000818~id_0000819 (an NEJM letter retitled between versions, one record without volume and pages), "
+        "id_0001188~id_0001189 (one congress abstract with first page 22 and 52); stroke id_0000009~id_0000010 (a "
+        "thesis and its Dissertation Abstracts entry, 2011/2012); respiratory id_0000009/11~id_0000010 (Aizheng "
+        "28(11):1324 and its English edition 28:84), id_0000091/92~id_0000799 (translated title, no authors in one), "
+        'id_0000560~id_0000561 (Cochrane title changed within CD006273), id_0000610/611~id_0000612 ("treatment '
+        'protocol" in the title trips the protocol veto); digital_work id_2002950~id_4002951 (HBR: volume `2016`, '
+        'title prefixed "How did it ...").',
+        "- Timings are wall clock on a shared 2-core machine with other jobs running, and bib-dedupe's in particular "
+        "move with the load: the previous table (a busier machine) had it at 18.9 s on stroke and 139.8 s on "
+        f"digital_work, this run at the times shown, so the speed ratios ({ratios} here, 12-32× before) are noisy.",
     ]
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "dedup.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

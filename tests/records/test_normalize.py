@@ -165,6 +165,10 @@ def test_journal_names_and_abbreviations() -> None:
     assert not journals_match("J Vet Intern Med", "Journal of Veterinary Emergency and Critical Care")
     assert not journals_match("Gut", "Gastroenterology")
     assert not journals_match("", "Gut")
+    # ISO 4 drops articles and conjunctions in every language, the elided French "d'" too
+    assert journals_match("Ann Fr Anesth Reanim", "Annales Francaises d'Anesthesie et de Reanimation")
+    assert journals_match("Schweiz Rundsch Med Prax", "Schweizerische Rundschau fur Medizin Praxis")
+    assert not journals_match("Ann Fr Anesth Reanim", "Annales Francaises de Chirurgie et de Reanimation")
 
 
 def test_language_and_type() -> None:

@@ -163,3 +163,19 @@ def test_csv_written_back_is_the_same_table() -> None:
     assert again.ids == records.ids == tuple(f"embase.csv:{n}" for n in range(1, 7))
     zotero = read(benchmark("asysd/format-fixtures/zotero_export.csv.gz"))
     assert parse(dumps(zotero, "csv"), name="z.csv")[5].raw == zotero[5].raw  # has its own "Key" column
+
+
+def test_booktitle_column_is_the_venue_of_a_conference_paper() -> None:
+    """bib-dedupe/CoLRev tables (digital_work) give a conference paper's proceedings in ``booktitle``, its
+    ``journal`` cell empty: the venue is the booktitle, the raw cells stay as read; a journal cell wins."""
+    text = (
+        "ID,ENTRYTYPE,journal,title,year,pages,author,booktitle\n"
+        'id_4006907,inproceedings,,Vanishing Borders in the Internet Age,2018,5156--5164,"Gong, Jing",'
+        "51St Annual Hawaii International Conference On System Sciences (Hicss)\n"
+        'id_9,article,MIS Quarterly,A journal article,2018,1--20,"Gong, Jing",Some Book\n'
+    )
+    paper, article = parse(text, name="records_pre_merged.csv")
+    assert paper.journal == "51St Annual Hawaii International Conference On System Sciences (Hicss)"
+    assert paper.get("booktitle") == (paper.journal,)
+    assert paper.get("journal") == ("",)
+    assert (article.journal, article.get("booktitle")) == ("MIS Quarterly", ("Some Book",))

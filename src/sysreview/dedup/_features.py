@@ -8,10 +8,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sysreview.dedup._text import (
+    CONFERENCE_WORDS,
+    ConferenceVenue,
+    Cues,
+    conference_venue,
     content_tokens,
     is_generic,
     spelled,
     split_languages,
+    strip_citation,
     strip_notes,
     title_cues,
     title_key,
@@ -78,6 +83,9 @@ _NOTICE_WORDS = frozenset(
 # the records layer's type names that count as a journal item and as a conference item
 _JOURNAL_TYPES = frozenset({"article"})
 _CONFERENCE_TYPES = frozenset({"conference"})
+# proceedings are books: one database types a paper as a conference paper, another as a chapter
+PROCEEDINGS_KINDS = frozenset({"conference", "chapter"})
+_SUPPLEMENT = re.compile(r"suppl|^\s*s\s*\d", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _CONFERENCE_SUFFIX = re.compile(r"\s*\.\s*conference\s*:", re.IGNORECASE)
 _TRAILING_TRANSLATION = re.compile(r"\S\s*\[([^\[\]]+)\]\s*\.?\s*$")
@@ -110,6 +118,11 @@ class Features:
     authors: tuple[str, ...]
     """``surname initials`` per author."""
     surnames: frozenset[str]
+    name_keys: frozenset[str]
+    """``surname|first initial`` per author."""
+    swapped_names: frozenset[str]
+    """``given name|first letter of the surname`` per author written ``Surname, Given`` with a full given name: the
+    name key the author would have if a database swapped the two (``Carignani, Andrea`` → ``andrea|c``)."""
     first_surname: str
     year: int | None
     journal: str
@@ -121,16 +134,36 @@ class Features:
     start_page: str | None
     kind: str | None
     """``journal``, ``conference``, another canonical record type, or ``None`` when unknown."""
+    conference: ConferenceVenue | None
+    """The conference the venue names (a proceedings, or the ``Conference:`` part of ``Journal. Conference: …``)."""
+    venue_is_conference: bool
+    """The venue is the conference or its proceedings itself, not a journal that printed the abstracts."""
+    supplement: bool
+    """The issue is a supplement (``Suppl. 3``, ``S3``): some databases put the supplement number in the volume."""
     richness: int
     """How many bibliographic fields are filled (for choosing the canonical record)."""
 
 
-def _authors(record: Record) -> tuple[str, ...]:
+def _authors(record: Record) -> tuple[tuple[str, ...], frozenset[str]]:
+    """``surname initials`` per author, and the swapped name keys (see :attr:`Features.swapped_names`)."""
     names: list[str] = []
     for name in record.authors:
         parts = _JOINED_AUTHORS.split(name) if "." in name else [name]
         names.extend(p.strip() for p in parts if p.strip())
-    return tuple(a for a in (_author(n) for n in names) if a)
+    swapped: set[str] = set()
+    for name in names:
+        surname, comma, given = name.partition(",")
+        if comma:
+            given_words, surname_words = fold_text(given).split(), fold_text(surname).split()
+            if given_words and len(given_words[0]) >= 2 and surname_words:
+                swapped.add(f"{given_words[0]}|{surname_words[0][0]}")
+    return tuple(a for a in (_author(n) for n in names) if a), frozenset(swapped)
+
+
+def _name_key(author: str) -> str:
+    surname = _surname(author)
+    initials = author[len(surname) :].strip()
+    return f"{surname}|{initials[:1]}"
 
 
 @lru_cache(maxsize=1 << 16)
@@ -177,6 +210,18 @@ def _kind(record: Record) -> str | None:
 @lru_cache(maxsize=1024)
 def _type(value: str | None) -> str | None:
     return normalize_type(value)
+
+
+def _conference(venue: str | None, kind: str | None) -> tuple[ConferenceVenue | None, bool]:
+    """The conference a venue names, and whether the venue is the conference itself (not a journal's supplement)."""
+    if not venue:
+        return None, False
+    parts = _CONFERENCE_SUFFIX.split(venue, maxsplit=1)
+    if len(parts) == 2:
+        return conference_venue(parts[1]), False  # "Stroke. Conference: …": abstracts printed in a journal
+    if kind in PROCEEDINGS_KINDS or CONFERENCE_WORDS.search(venue):
+        return conference_venue(venue), True
+    return None, False
 
 
 def _main_title(title: str | None, key: str) -> str:
@@ -229,13 +274,25 @@ def features_of(record: Record) -> Features:
     alternatives = tuple(dict.fromkeys(k for k in (title_key(t) for t in others) if k and k != key))
     tokens = content_tokens(key)
     cues, part = title_cues(strip_notes(raw_title)) if raw_title else (frozenset(), None)
-    authors = _authors(record)
+    notice_core = _notice_core(key)
+    if cues & Cues.NOTICES:
+        # the notice's own title without the citation of its article (Web of Science "(vol 360, pg 542, 2009)",
+        # Embase "(N Engl J Med (2009) 360 (542-544))"): links it to the article and meets the same notice from
+        # another database, whichever form of citation that one carries
+        cited = strip_citation(strip_notes(raw_title))
+        if cited != strip_notes(raw_title):
+            notice_core = _notice_core(title_key(cited))
+            if notice_core and notice_core != key and notice_core not in alternatives:
+                alternatives = (*alternatives, notice_core)
+    authors, swapped_names = _authors(record)
     doi = normalize_doi(record.doi)
     pmid = normalize_pmid(record.pmid)
     pages = normalize_pages(record.pages)
     surnames = frozenset(s for s in (_surname(a) for a in authors) if s)
     venue = _container(record)
     journal = _journal(venue) if venue else ""
+    kind = _kind(record)
+    conference, venue_is_conference = _conference(venue, kind)
     generic = is_generic(key, tokens)
     richness = sum(
         1
@@ -263,13 +320,15 @@ def features_of(record: Record) -> Features:
         titles=(key, *alternatives) if key else alternatives,
         tokens=tokens,
         main_title=_main_title(record.title, key),
-        notice_core=_notice_core(key),
+        notice_core=notice_core,
         cues=cues,
         part=part,
         numbers=tuple(sorted(t for t in key.split() if t.isdigit())),
         generic=generic,
         authors=authors,
         surnames=surnames,
+        name_keys=frozenset(_name_key(a) for a in authors),
+        swapped_names=swapped_names,
         first_surname=_surname(authors[0]) if authors else "",
         year=record.year,
         journal=journal,
@@ -278,7 +337,10 @@ def features_of(record: Record) -> Features:
         issue=_number(record.issue),
         pages=pages,
         start_page=pages.split("-", 1)[0] if pages else None,
-        kind=_kind(record),
+        kind=kind,
+        conference=conference,
+        venue_is_conference=venue_is_conference,
+        supplement=bool(record.issue and _SUPPLEMENT.search(record.issue)),
         richness=richness,
     )
 

@@ -17,8 +17,8 @@ from typing import Literal
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from sysreview.dedup._features import Features
-from sysreview.dedup._text import Cues
+from sysreview.dedup._features import PROCEEDINGS_KINDS, Features
+from sysreview.dedup._text import Cues, acronym_of
 from sysreview.records import journals_match
 
 __all__ = ["DEFAULT_THRESHOLDS", "Comparison", "Thresholds", "Verdict", "compare"]
@@ -71,8 +71,6 @@ class Comparison:
 
 
 _DISTINCT: Verdict = "distinct"
-# proceedings are books: one database types a paper as a conference paper, another as a chapter
-_PROCEEDINGS = {"conference", "chapter"}
 
 
 def title_similarity(a: Features, b: Features) -> float:
@@ -106,6 +104,11 @@ def author_overlap(a: Features, b: Features) -> float | None:
     shared = a.surnames & b.surnames
     smaller, larger = (a.surnames, b.surnames) if len(a.surnames) <= len(b.surnames) else (b.surnames, a.surnames)
     found = len(shared)
+    if found < len(smaller) and (a.swapped_names or b.swapped_names):
+        # "Andrea, C." ~ "Carignani, Andrea", "Xiaoguang, Wang" ~ "Wang, X.": one database swapped given name and
+        # surname; the full given name of one form is the surname of the other, and the initials cross over
+        swapped = len(a.swapped_names & b.name_keys) + len(b.swapped_names & a.name_keys)
+        found = min(len(smaller), found + swapped)
     if found < len(smaller):
         rest = [s for s in larger if s not in shared]
         for name in smaller:
@@ -128,10 +131,53 @@ def venue_match(a: Features, b: Features) -> bool | None:
         return None
     if a.journal == b.journal:
         return True
+    if a.venue_is_conference and b.venue_is_conference:
+        # two proceedings: a longer name is another conference ("European Conference on Information Systems
+        # Management" is not ECIS), so only the conference's own name or acronym relates them
+        return conference_match(a, b) or _journals_match(a.journal, b.journal)
     shorter, longer = sorted((a.journal, b.journal), key=len)
     if longer.startswith(shorter + " ") and len(shorter) >= 5:
         return True  # "circulation" ~ "circulation conference american heart association …"
-    return _journals_match(a.journal, b.journal)
+    return _journals_match(a.journal, b.journal) or conference_match(a, b)
+
+
+def conference_match(a: Features, b: Features) -> bool:
+    """Whether two venues name the same conference, at least one of them the conference itself: the same name
+    without edition, year, place and theme, or an acronym of the other's name (``Amcis 2017 Proceedings`` ~
+    ``Americas Conference on Information Systems``; ``51St Annual Hawaii International Conference On System
+    Sciences (Hicss)`` ~ ``Hawaii International Conference on System Sciences``; ``Journal. Conference: 23rd
+    Congress of …`` ~ ``23rd Congress of …``)."""
+    x, y = a.conference, b.conference
+    if x is None or y is None or not (a.venue_is_conference or b.venue_is_conference):
+        return False
+    if (x.key and x.key == y.key) or x.acronyms & y.acronyms:
+        return True
+    return any(acronym_of(acronym, y.words) for acronym in x.acronyms) or any(
+        acronym_of(acronym, x.words) for acronym in y.acronyms
+    )
+
+
+def volume_relation(a: Features, b: Features) -> bool | None:
+    """``True``/``False`` if the volumes agree/differ, ``None`` if either is missing or one is the other's
+    supplement number (``3`` against volume ``30``, issue ``Suppl. 3``: the database put the supplement in the
+    volume field)."""
+    same = _same(a.volume, b.volume)
+    if same is False and ((a.supplement and a.issue == b.volume) or (b.supplement and b.issue == a.volume)):
+        return None
+    return same
+
+
+def _shifted(x: Features, y: Features) -> bool:
+    """``x`` has its cells shifted one place against ``y``: no volume, the issue is ``y``'s volume and the pages are
+    ``y``'s issue (``v= n=26 p=9`` against ``v=26 n=9 p=1746``)."""
+    return (
+        x.volume is None
+        and x.issue is not None
+        and x.issue == y.volume
+        and y.issue is not None
+        and x.pages is not None
+        and x.pages == y.issue
+    )
 
 
 @lru_cache(maxsize=1 << 16)
@@ -216,7 +262,7 @@ def compare(a: Features, b: Features, thresholds: Thresholds = DEFAULT_THRESHOLD
         if same_doi or same_pmid:
             return Comparison("uncertain", title * 0.8, "same identifier but years more than one apart", veto=True)
         return Comparison(_DISTINCT, title, "years more than one apart", veto=True)
-    if a.kind is not None and b.kind is not None and a.kind != b.kind and {a.kind, b.kind} != _PROCEEDINGS:
+    if a.kind is not None and b.kind is not None and a.kind != b.kind and {a.kind, b.kind} != PROCEEDINGS_KINDS:
         if same_doi or same_pmid:
             return Comparison("uncertain", title * 0.8, f"same identifier but {_kinds(a, b)}", veto=True)
         return Comparison(_DISTINCT, title, _kinds(a, b), veto=True)
@@ -226,6 +272,7 @@ def compare(a: Features, b: Features, thresholds: Thresholds = DEFAULT_THRESHOLD
         not (same_doi or same_pmid)
         and title < t.title_translation
         and not _contained(a, b)
+        and not _is_main_title(a, b)
         and (a.volume is None or a.volume != b.volume or a.start_page is None or a.start_page != b.start_page)
     ):
         conflict = a.volume is not None and b.volume is not None and a.volume != b.volume
@@ -243,8 +290,10 @@ def compare(a: Features, b: Features, thresholds: Thresholds = DEFAULT_THRESHOLD
     # --- similarity --------------------------------------------------------------------------------------------------
     authors = author_overlap(a, b)
     venue = venue_match(a, b)
-    volume = _same(a.volume, b.volume)
+    volume = volume_relation(a, b)
     page = page_relation(a, b)
+    if _shifted(a, b) or _shifted(b, a):
+        volume, page = True, None
     pages = _same(a.pages, b.pages)
     year_same = a.year is not None and a.year == b.year
     authors_ok = authors is not None and authors >= t.authors_match
@@ -255,12 +304,18 @@ def compare(a: Features, b: Features, thresholds: Thresholds = DEFAULT_THRESHOLD
     conflicts = [name for name, same in (("volume", volume), ("pages", page)) if same is False]
     bib = volume is True and page is True
     score = _score(title, authors, venue, volume, page, year_same)
+    # conference papers: proceedings are named in many ways, and dated by the conference or by the volume
+    proceedings = a.kind in PROCEEDINGS_KINDS and b.kind in PROCEEDINGS_KINDS
 
     if a.generic or b.generic:
         if title >= t.title_same and bib and year_same and not authors_bad and (venue is not False or same_range):
             return Comparison("duplicate", score, "generic title; same year, volume and pages")
         if contained and same_range and year_same and authors_ok and venue is not False:
             return Comparison("duplicate", score, "short title of the same item; same authors, year and page range")
+        if _is_main_title(a, b) and same_range and year_same and authors_ok and venue is True:
+            # "Infrastructure in the Wild" ~ "Infrastructure in the wild: What mapping … reveals …": a short main
+            # title is generic by length alone; the same page range of the same venue and year pins the item down
+            return Comparison("duplicate", score, "title without subtitle; same authors, venue, year and page range")
         if title >= t.title_same and not conflicts and venue is not False and not authors_bad:
             return Comparison("uncertain", score, "generic title without volume and pages to confirm")
         return Comparison(_DISTINCT, score, "generic title")
@@ -293,12 +348,26 @@ def compare(a: Features, b: Features, thresholds: Thresholds = DEFAULT_THRESHOLD
                 return Comparison("duplicate", score, "same title, authors and journal; online-first year")
             if title >= t.title_same and year_same and strong_authors and venue is None:
                 return Comparison("duplicate", score, "same title, authors and year; no journal to compare")
+            if proceedings and title >= t.title_close and year_same and venue is True and same_range:
+                # one word of the title changed between the submitted and the published version ("IT-enabled" →
+                # "Enhanced"); the same page range of the same proceedings is one paper
+                return Comparison("duplicate", score, "similar title; same authors, proceedings, year and page range")
+            if proceedings and title >= t.title_same and strong_authors and venue is True and _years_close(a, b):
+                # one database dates a conference paper by the conference, another by the proceedings volume (ICIS
+                # 2017 papers published in 2018): same title, authors and conference are the same paper. A journal
+                # version never gets here (conference and journal article are vetoed above).
+                return Comparison("duplicate", score, "same title, authors and conference; conference/proceedings year")
         elif year_same and (
             ((title >= t.title_close or contained) and bib)
             or (title >= t.title_same and volume is True and issue is True and strong_authors)
         ):
             # journal names that no rule relates (CMAJ ~ Canadian Medical Association Journal, transliterations)
             return Comparison("duplicate", score, "similar title; same authors, year, volume and pages")
+        elif proceedings and year_same and title >= t.title_same and same_range:
+            # proceedings named so differently that no rule relates them ("International Conference on e-Business"
+            # ~ "12th International Joint Conference on e-Business and Telecommunications, Vol 2"); the same page
+            # range in the same year with the same title and authors is one paper
+            return Comparison("duplicate", score, "same title, authors, year and page range in proceedings")
     if (
         conflicts == ["volume"]
         and page is True
@@ -334,7 +403,10 @@ def compare(a: Features, b: Features, thresholds: Thresholds = DEFAULT_THRESHOLD
         and authors is not None
         and authors >= 0.8
     ):
-        if title >= t.title_translation:
+        if title >= t.title_translation or (len(a.surnames) >= 2 and len(b.surnames) >= 2 and _multipage(a.pages)):
+            # two or more authors, journal, year, volume and a page range of several pages agree: no other item
+            # can sit on those pages, whatever the title (a translated title, MEDLINE's English against the
+            # original); a single author (letters, replies) or a single page is not enough
             return Comparison(
                 "duplicate", score, "same authors, journal, volume and page range; titles differ (translation)"
             )
@@ -343,6 +415,17 @@ def compare(a: Features, b: Features, thresholds: Thresholds = DEFAULT_THRESHOLD
         problems = ", ".join(conflicts) or "missing fields"
         return Comparison("uncertain", score, f"similar titles; {problems} do not confirm")
     return Comparison(_DISTINCT, score, "titles differ")
+
+
+def _is_main_title(a: Features, b: Features) -> bool:
+    """One title is exactly the other's main title (the part before its subtitle)."""
+    return bool(a.title and b.title) and (a.title == b.main_title != b.title or b.title == a.main_title != a.title)
+
+
+def _multipage(pages: str | None) -> bool:
+    """A page range of more than one page (``205-226``), not ``616-616`` or an article number."""
+    match = _CLEAN_PAGES.match(pages) if pages else None
+    return match is not None and match.group(4) is not None and int(match.group(4)) > int(match.group(2))
 
 
 def _numbers_differ(x: tuple[str, ...], y: tuple[str, ...]) -> bool:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import re
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from sysreview.records import fold_text, normalize_title
 
 __all__ = [
     "GENERIC_TITLES",
+    "ConferenceVenue",
     "Cues",
+    "acronym_of",
     "american_spelling",
+    "conference_venue",
     "content_tokens",
     "is_generic",
     "spelled",
@@ -364,16 +369,180 @@ GENERIC_TITLES = frozenset(
 )  # fmt: skip
 
 
+# "10 000 women", "10,000 women", "10\u202f000 women": one number, written with a thousands separator or without one.
+# A comma followed by a blank is a list ("1, 234"), never a separator; a lone digit group is never joined.
+_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:,|[ \u00a0\u2009\u202f])\d{3})+(?![\d.,]?\d)")
+_SEPARATOR = re.compile(r"[, \u00a0\u2009\u202f]")
+
+
+def join_thousands(text: str) -> str:
+    """Numbers written with thousands separators joined (``10 000`` and ``10,000`` → ``10000``): folding would
+    otherwise turn them into two numbers (``10 000``) and the numbered-title veto would see different numbers.
+
+    >>> join_thousands("among 10 000 women and 1,500,000 men, aged 1, 234")
+    'among 10000 women and 1500000 men, aged 1, 234'
+    """
+    if not any(ch.isdigit() for ch in text):
+        return text
+    return _THOUSANDS.sub(lambda m: _SEPARATOR.sub("", m.group(0)), text)
+
+
 def title_key(title: str | None) -> str:
-    """The title as a matching key: notes removed (:func:`strip_notes`), flags removed and folded
-    (:func:`~sysreview.records.normalize_title`), British spelling made American (:func:`american_spelling`).
+    """The title as a matching key: notes removed (:func:`strip_notes`), thousands separators removed
+    (:func:`join_thousands`), flags removed and folded (:func:`~sysreview.records.normalize_title`), British spelling
+    made American (:func:`american_spelling`).
 
     >>> title_key("Randomised trial of &beta;-blockers in paediatric oedema [Chinese]")
     'randomized trial of beta blockers in pediatric edema'
     """
     if not title:
         return ""
-    return spelled(normalize_title(strip_notes(title)))
+    return spelled(normalize_title(join_thousands(strip_notes(title))))
+
+
+# --- the citation a notice carries of the article it concerns ---------------------------------------------------------
+
+# Web of Science: "Title (vol 23, pg 456, 2010)"; Embase: "Title (Journal (2009) 360 (542-544))", often cut short by
+# the database's field length ("Title (The Journal of Pediatrics (M"): cut from the opening bracket to the end.
+_CITATION_TAIL = re.compile(
+    r"\s*\((?:\s*vol\.?\s*\d+[^()]*\bpg\.?\s*\w+[^()]*\)"
+    r"|[^()]*\(\s*(?:1[89]|20)\d\d\s*\)[^()]*(?:\([^()]*\)?)?\s*\)?"
+    r"|[^()]*\([^()]*$"
+    r"|[^()]*$)\s*\.?\s*$",
+    re.IGNORECASE,
+)
+
+
+def strip_citation(title: str) -> str:
+    """A notice's title without the citation of the article it concerns, as Web of Science and Embase append it.
+
+    >>> strip_citation("Eculizumab for aHUS (vol 360, pg 542, 2009)")
+    'Eculizumab for aHUS'
+    >>> strip_citation("Eculizumab for aHUS (New England Journal of Medicine (2009) 360 (542-544))")
+    'Eculizumab for aHUS'
+    >>> strip_citation("Severe deficiency of ADAMTS 13 activity (The Journal of Pediatrics (M")
+    'Severe deficiency of ADAMTS 13 activity'
+    """
+    if "(" not in title:
+        return title
+    stripped = _CITATION_TAIL.sub("", title)
+    return stripped if len(stripped.split()) >= 3 else title
+
+
+# --- venues of conference papers --------------------------------------------------------------------------------------
+
+#: words that make a venue name a conference's (or the proceedings') rather than a journal's
+CONFERENCE_WORDS = re.compile(
+    r"\b(?:conference|congress|symposium|meeting|workshop|proceedings|colloquium|summit|convention|kongress"
+    r"|tagung|congres|congreso)\b",
+    re.IGNORECASE,
+)
+# the edition, year and volume of a proceedings differ between databases: "51St Annual …", "… 2017 Proceedings",
+# "PROCEEDINGS OF THE SIXTEENTH …", "…, VOLS 1-3"
+_EDITION_WORDS = frozenset(
+    {"proceedings", "proc", "annual", "vol", "vols", "volume", "volumes", "digest", "papers", "part", "first", "second",
+     "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth",
+     "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth", "thirtieth",
+     "fortieth", "fiftieth", "sixtieth", "twenty", "thirty", "forty", "fifty", "sixty"}
+)  # fmt: skip
+_VENUE_STOPWORDS = frozenset({"the", "of", "on", "and", "for", "in", "at", "to", "a", "an", "de", "la", "des", "der"})
+_EDITION_NUMBER = re.compile(r"^(?:\d+(?:st|nd|rd|th)?|[ivxlc]+)$")
+_VENUE_SEGMENTS = re.compile(r"\s+[-–—:]\s+|\s*[:;,]\s+|\s*,\s*")
+_PARENTHESES = re.compile(r"\(([^()]*)\)?")
+_ACRONYM = re.compile(r"^[a-z]{4,10}$")
+# capitalised words that are publishers or editions, not the conference's acronym
+_NOT_ACRONYMS = frozenset({"ieee", "acm", "ifip", "proc", "vols", "usa", "spie", "asme", "aaai", "siam"})
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ConferenceVenue:
+    """A conference named by a venue: the name without edition, year, place and theme, and its acronyms."""
+
+    key: str
+    """The content words of the name (``hawaii international conference system sciences``), ``""`` if none."""
+    words: tuple[str, ...]
+    """The words of the name, stop words included (an acronym may take a letter from ``on``: SOUPS)."""
+    acronyms: frozenset[str]
+    """Acronyms the venue gives (``(HICSS)``, ``ECISM`` after a comma, ``Amcis 2017 Proceedings``)."""
+
+    def __repr__(self) -> str:
+        return f"ConferenceVenue({self.key!r}, acronyms={sorted(self.acronyms)!r})"
+
+
+def _edition_free(segment: str) -> list[str]:
+    return [w for w in fold_text(segment).split() if w not in _EDITION_WORDS and not _EDITION_NUMBER.match(w)]
+
+
+@lru_cache(maxsize=1 << 14)
+def conference_venue(venue: str) -> ConferenceVenue:
+    """The conference a venue names, for matching one database's name of a proceedings with another's.
+
+    >>> conference_venue("51St Annual Hawaii International Conference On System Sciences (Hicss)")
+    ConferenceVenue('hawaii international conference system sciences', acronyms=['hicss'])
+    >>> conference_venue("ICIS - Thirty First International Conference on Information Systems")
+    ConferenceVenue('international conference information systems', acronyms=['icis'])
+    >>> conference_venue("Amcis 2017 Proceedings")
+    ConferenceVenue('', acronyms=['amcis'])
+    """
+    text = html.unescape(venue)
+    acronyms: set[str] = set()
+    for match in _PARENTHESES.finditer(text):
+        inner = fold_text(match.group(1))
+        if _ACRONYM.match(inner) and inner not in _NOT_ACRONYMS:
+            acronyms.add(inner)
+    text = _PARENTHESES.sub(" ", text)
+    name: list[str] = []
+    for segment in _VENUE_SEGMENTS.split(text):
+        words = _edition_free(segment)
+        if (
+            len(words) == 1
+            and _ACRONYM.match(words[0])
+            and words[0] not in _NOT_ACRONYMS
+            and (segment.strip().isupper() or len(fold_text(segment).split()) > 1)
+        ):
+            # "ICIS : Transforming Society …", "…, ECISM", "Amcis 2017 Proceedings" (not a one-word name: "Stroke")
+            acronyms.add(words[0])
+        elif len(words) >= 2 and not name:
+            name = words
+        if not segment.isupper():
+            acronyms.update(
+                w.casefold()
+                for w in segment.split()
+                if w.isupper() and _ACRONYM.match(w.casefold()) and w.casefold() not in _NOT_ACRONYMS
+            )
+    key = " ".join(w for w in name if w not in _VENUE_STOPWORDS)
+    return ConferenceVenue(key if len(key.split()) >= 2 else "", tuple(name), frozenset(acronyms))
+
+
+@lru_cache(maxsize=1 << 14)
+def acronym_of(acronym: str, words: tuple[str, ...]) -> bool:
+    """Whether ``acronym`` is made of the starts of ``words`` in order: every content word gives at least its first
+    letter, a stop word may give letters or none (``amcis`` ~ Americas Conference on Information Systems, ``soups``
+    ~ Symposium On Usable Privacy and Security, ``hicss`` ~ Hawaii International Conference on System Sciences).
+
+    >>> acronym_of("soups", ("symposium", "on", "usable", "privacy", "and", "security"))
+    True
+    >>> acronym_of("ecis", ("european", "conference", "on", "information", "systems", "management"))
+    False
+    """
+    if len(words) < 2 or len(acronym) < len([w for w in words if w not in _VENUE_STOPWORDS]):
+        return False
+
+    @cache
+    def fits(i: int, k: int) -> bool:
+        if k == len(words):
+            return i == len(acronym)
+        word = words[k]
+        if word in _VENUE_STOPWORDS and fits(i, k + 1):
+            return True
+        length = 1
+        while i + length <= len(acronym) and length <= len(word) and acronym[i : i + length] == word[:length]:
+            if fits(i + length, k + 1):
+                return True
+            length += 1
+        return False
+
+    return fits(0, 0)
 
 
 def spelled(folded: str) -> str:

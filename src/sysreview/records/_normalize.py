@@ -332,7 +332,12 @@ def normalize_author(value: str | None) -> str:
 
 # --- journals ------------------------------------------------------------------------------------------------------
 
-_JOURNAL_STOPWORDS = frozenset({"the", "of", "and", "for", "in", "on", "de", "la", "des", "der", "und", "a", "an"})
+# ISO 4 abbreviations drop articles, prepositions and conjunctions in every language, the elided ones too
+# ("Annales francaises d'anesthesie et de reanimation" → "Ann Fr Anesth Reanim")
+_JOURNAL_STOPWORDS = frozenset(
+    {"the", "of", "and", "for", "in", "on", "de", "la", "des", "der", "und", "a", "an", "d", "l", "et", "du", "le",
+     "les", "del", "della", "di", "y", "e", "el", "da", "do", "das", "dos", "fur", "im", "zur", "van", "voor", "och"}
+)  # fmt: skip
 
 
 def normalize_journal(value: str | None) -> str:

@@ -46,6 +46,9 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
         "journal", "journalname", "journaltitle", "publicationtitle", "sourcetitle", "publicationname",
         "secondarytitle", "periodical", "t2", "jo", "jf", "so", "alternatetitle3", "alternatetitle1",
         "journalabbreviation", "abbreviatedsourcetitle",
+        # BibTeX-style tables (bib-dedupe, CoLRev): a conference paper's venue is its proceedings' title; the raw
+        # column is kept as read
+        "booktitle", "proceedingstitle", "conferencename",
     ),
     "volume": ("volume", "vol", "vl"),
     "issue": ("issue", "number", "issuenumber", "is", "no"),
