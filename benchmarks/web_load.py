@@ -74,6 +74,11 @@ def main(n: int = 1000) -> int:
     if not base:
         print("set SYSREVIEW_TEST_POSTGRES_URL to a PostgreSQL server", file=sys.stderr)
         return 2
+    import sqlalchemy as sa
+
+    password = sa.make_url(base).password
+    if password and "PGPASSWORD" not in os.environ:  # store.toml keeps no password: the project reads PGPASSWORD
+        os.environ["PGPASSWORD"] = str(password)
     folder = make_project(Path(tempfile.mkdtemp()) / "load", records=n, url=_schema_url(base))
     server = LiveServer(folder).start()
     latencies: dict[str, list[float]] = {"alice": [], "bob": []}

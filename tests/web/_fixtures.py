@@ -48,7 +48,7 @@ def make_project(folder: Path, *, records: int = 12, url: str | None = None) -> 
     source.write_text(ris(records), encoding="utf-8")
     with Project.open(folder) as project:
         project.import_files([source], source="PubMed")
-    accounts = Accounts(folder)
-    for name, password in PASSWORDS.items():
-        accounts.add_user(name, role=ROLES[name], password=password)
+        accounts = Accounts(project.store)
+        for name, password in PASSWORDS.items():
+            accounts.add_user(name, role=ROLES[name], password=password)
     return folder

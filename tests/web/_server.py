@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -21,8 +22,8 @@ def free_port() -> int:
 class LiveServer:
     """``sysreview serve`` in a thread: started by :meth:`start`, stopped by :meth:`stop`."""
 
-    def __init__(self, folder: Path) -> None:
-        self.app = create_app(folder, secure_cookies=False)
+    def __init__(self, folder: Path, **options: Any) -> None:
+        self.app = create_app(folder, secure_cookies=False, **options)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sysreview.project import Project
+from sysreview.project import AuditLine, Project, Submission
 from sysreview.web import Accounts
 from tests.web._fixtures import make_project
 from tests.web._server import LiveServer
@@ -23,6 +23,16 @@ def decide(client: httpx.Client, stage: str, record: str, label: str, **extra: s
     return client.post(
         f"/screen/{stage}/decide", data={"record": record, "label": label, "csrf_token": csrf_of(page.text), **extra}
     )
+
+
+def audit_log(project_dir: Path) -> tuple[AuditLine, ...]:
+    with Project.open(project_dir) as project:
+        return Accounts(project.store).audit_log()
+
+
+def latest(project_dir: Path, kind: str, record: str, user: str) -> Submission | None:
+    with Project.open(project_dir) as project:
+        return project.store.web.latest(kind, record, reviewer=user)  # type: ignore[arg-type]
 
 
 def current_record(client: httpx.Client, stage: str = "title_abstract") -> str | None:
@@ -154,10 +164,12 @@ def test_screening_writes_the_decision_with_who_and_when(as_user: Client, projec
     with Project.open(project_dir) as project:
         (decision,) = project.store.decisions()
     assert (decision.record, decision.reviewer, decision.label) == ("r01", "alice", "include")
-    log = Accounts(project_dir).audit_log()
-    assert [line["action"] for line in log[:2]] == ["decide", "login"]
-    assert log[0]["user"] == "alice"
-    assert log[0]["target"] == "r01"
+    log = audit_log(project_dir)
+    assert [line.action for line in log[:2]] == ["decide", "login"]
+    assert log[0].user == "alice"
+    assert log[0].target == "r01"
+    assert log[0].detail == {"stage": "title_abstract", "label": "include", "decision": decision.id}
+    assert log[0].at == decision.time  # one transaction: the line carries the decision's own time
 
 
 def test_htmx_gets_the_next_card_only(as_user: Client) -> None:
@@ -324,7 +336,7 @@ def test_an_extraction_is_saved_and_checked(as_user: Client, project_dir: Path) 
         data={"csrf_token": token, "year": "2020", "country": "Egypt", "design": "within-person"},
     )
     assert response.status_code == 303
-    saved = Accounts(project_dir).latest("extraction", "r01", user="alice")
+    saved = latest(project_dir, "extraction", "r01", "alice")
     assert saved is not None
     assert saved.payload["study"]["country"] == "Egypt"
     assert 'value="Egypt"' in client.get("/extraction/r01").text
@@ -338,7 +350,7 @@ def test_rob2_answers_give_the_algorithms_judgements(as_user: Client, project_di
     response = client.post("/rob2/r01", data={"csrf_token": token, "q_1.1": "Y", "q_1.2": "Y", "q_1.3": "N"})
     assert response.status_code == 200
     assert re.search(r'class="judgement-D1">Low<', response.text)
-    saved = Accounts(project_dir).latest("rob2", "r01", user="alice")
+    saved = latest(project_dir, "rob2", "r01", "alice")
     assert saved is not None
     assert saved.payload["judgements"] == {"D1": "Low"}
 

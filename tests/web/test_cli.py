@@ -30,11 +30,16 @@ def test_users_add_reads_the_password_from_stdin(tmp_path: Path) -> None:
         input="a-long-password\n",
     )
     assert result.exit_code == 0, result.output
-    accounts = Accounts(tmp_path / "p")
-    assert [(u.name, u.role) for u in accounts.users()] == [("ann", "lead")]
-    session = accounts.login("ann", "a-long-password", address="test")
-    assert session is not None
-    assert "a-long-password" not in (tmp_path / "p" / "web.db").read_bytes().decode("latin-1")
+    with Project.open(tmp_path / "p") as project:
+        accounts = Accounts(project.store)
+        assert [(u.name, u.role) for u in accounts.users()] == [("ann", "lead")]
+        session = accounts.login("ann", "a-long-password", address="test")
+        assert session is not None
+    # the account lives in the project's store (no web.db beside it), and the password only as a hash
+    assert not (tmp_path / "p" / "web.db").exists()
+    stored = b"".join(path.read_bytes() for path in (tmp_path / "p").glob("review.db*"))
+    assert b"$argon2id$" in stored
+    assert b"a-long-password" not in stored
 
 
 def test_users_add_refuses_a_stranger_a_bad_role_and_a_password_argument(tmp_path: Path) -> None:
@@ -55,7 +60,8 @@ def test_users_add_refuses_a_stranger_a_bad_role_and_a_password_argument(tmp_pat
     assert role.exit_code == 2
     no_stdin = runner.invoke(_app(), ["users", "add", folder, "--name", "ann", "--role", "lead"])
     assert no_stdin.exit_code == 2
-    assert Accounts(tmp_path / "p").users() == ()
+    with Project.open(tmp_path / "p") as project:
+        assert Accounts(project.store).users() == ()
 
 
 def test_serve_is_registered() -> None:

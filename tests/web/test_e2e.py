@@ -1,5 +1,6 @@
 """End to end in Debian's Chromium through Playwright: login, ten records screened by keyboard, a conflict between
-two reviewers resolved by a lead, an extraction saved, logout. Screenshots are kept (``out/web-screenshots/``)."""
+two reviewers resolved by a lead, an extraction saved, the analysis page with its forest plot, logout. Screenshots
+are kept (``out/web-screenshots/``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sysreview.project import Project
-from tests.web._fixtures import PASSWORDS
+from tests.web._fixtures import PASSWORDS, ris
 from tests.web._server import LiveServer
 
 CHROMIUM = Path(os.environ.get("SYSREVIEW_CHROMIUM", "/usr/bin/chromium"))
@@ -25,6 +26,16 @@ ARGS = [
     "--no-first-run",
 ]
 KEPT = Path(__file__).resolve().parents[2] / "out" / "web-screenshots"
+PLAN = """\
+[[analyses]]
+id = "ecca"
+outcome = "ecca"
+label = "ECCA score change, SMD, REML"
+measure = "SMD"
+method = "REML"
+test = "z"
+favours = ["cell therapy", "control"]
+"""
 
 
 def _missing(what: str) -> None:
@@ -80,6 +91,17 @@ def test_login_screen_resolve_extract_logout(browser: object, project_dir: Path,
         for stage in ("title_abstract", "full_text"):
             for reviewer in ("alice", "bob"):
                 project.store.decide("r12", stage=stage, reviewer=reviewer, label="include")
+        # and two more, screened and extracted by bob and carol, for the analysis page
+        (project_dir / "more.ris").write_text(ris(2).replace("ID  - r0", "ID  - x0"), encoding="utf-8")
+        project.import_files([project_dir / "more.ris"], source="Embase")
+        for key, (mean, sd) in {"x01": (-30.5, 10.4), "x02": (-25.0, 7.5)}.items():
+            for stage in ("title_abstract", "full_text"):
+                for reviewer in ("bob", "carol"):
+                    project.store.decide(key, stage=stage, reviewer=reviewer, label="include")
+            arms = {"intervention": {"n": "20", "mean": str(mean), "sd": str(sd)}}
+            arms["control"] = {"n": "20", "mean": "-12.0", "sd": "9.9"}
+            project.store.web.submit("extraction", key, reviewer="bob", payload={"outcomes": {"ecca": arms}})
+    (project_dir / "analysis.toml").write_text(PLAN, encoding="utf-8")
     server = LiveServer(project_dir).start()
     try:
         # an anonymous visitor sees the login form only; a wrong password gets nowhere
@@ -146,15 +168,28 @@ def test_login_screen_resolve_extract_logout(browser: object, project_dir: Path,
         alice.fill("#f-country", "Egypt")
         alice.fill("#f-year", "2020")
         alice.select_option("#f-design", "within-person")
+        for arm, values in {"intervention": ("14", "-38.2", "8.1"), "control": ("14", "-9.3", "5.2")}.items():
+            for stat, value in zip(("n", "mean", "sd"), values, strict=True):
+                alice.fill(f"#o-ecca-{arm}-{stat}", value)
         alice.click("#save-extraction")
         alice.wait_for_selector("#saved")
         alice.screenshot(path=str(shots / "07-extraction-saved.png"), full_page=True)
+
+        # the analysis page pools the three extractions and draws the forest plot (a reviewer may read it)
+        alice.click("nav >> text=Analysis")
+        section = alice.locator("#analysis-ecca")
+        section.wait_for()
+        assert section.locator("td.k").inner_text() == "3"
+        assert "web extraction forms" in section.locator(".source").inner_text()
+        forest = section.locator("img.forest")
+        assert forest.evaluate("img => img.complete && img.naturalWidth > 0")  # the SVG renders under the CSP
+        alice.screenshot(path=str(shots / "08-analysis.png"), full_page=True)
 
         alice.click("#logout")
         alice.wait_for_url("**/login")
         alice.goto(server.url + "/")
         alice.wait_for_url("**/login")
-        alice.screenshot(path=str(shots / "08-logged-out.png"))
+        alice.screenshot(path=str(shots / "09-logged-out.png"))
     finally:
         server.stop()
     with Project.open(project_dir) as project:

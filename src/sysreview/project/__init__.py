@@ -9,6 +9,9 @@
 Everything written goes through :class:`Store`, in one transaction per call, and is only ever appended: decisions
 are a log, undo is a retraction, and the current state (:class:`ReviewState`) is derived from the log. SQLAlchemy
 is used here and nowhere else in sysreview.
+
+The web app's accounts, sessions, audit log and the forms reviewers save live in the same store
+(:attr:`Store.web`, :class:`WebData`), so that every server process of a team on PostgreSQL shares them.
 """
 
 from __future__ import annotations
@@ -58,6 +61,18 @@ from sysreview.project._screen import Highlight, Progress, ScreeningSession, hig
 from sysreview.project._state import RecordInfo, ReviewState
 from sysreview.project._store import Store
 from sysreview.project._values import ImportBatch, ImportInfo, ImportSummary, Rules, StoredRecord
+from sysreview.project._webdata import (
+    ROLES,
+    SUBMISSION_KINDS,
+    Account,
+    AuditLine,
+    AuditSource,
+    LoginCounts,
+    Role,
+    Submission,
+    SubmissionKind,
+    WebData,
+)
 
 __all__ = [
     "DEFAULT_STORE",
@@ -65,11 +80,16 @@ __all__ = [
     "OTHER_KINDS",
     "PRISMA_FIELDS",
     "PROTOCOL_FILE",
+    "ROLES",
     "SEARCH_KINDS",
     "SOURCE_KINDS",
     "STORE_FILE",
+    "SUBMISSION_KINDS",
+    "Account",
     "Analysis",
     "Archive",
+    "AuditLine",
+    "AuditSource",
     "DedupState",
     "DuplicateGroup",
     "Eligibility",
@@ -80,6 +100,7 @@ __all__ = [
     "ImportReport",
     "ImportSummary",
     "Keywords",
+    "LoginCounts",
     "Outcomes",
     "Picos",
     "Prisma",
@@ -89,6 +110,7 @@ __all__ = [
     "RecordInfo",
     "ReviewState",
     "Reviewer",
+    "Role",
     "Rules",
     "ScreeningPlan",
     "ScreeningSession",
@@ -98,8 +120,11 @@ __all__ = [
     "StoreBusyError",
     "StoreError",
     "StoredRecord",
+    "Submission",
+    "SubmissionKind",
     "Update",
     "Verdict",
+    "WebData",
     "database_url",
     "display_url",
     "export_project",

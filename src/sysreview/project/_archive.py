@@ -1,8 +1,19 @@
-"""Export a project to one zip file and import it back, losing nothing.
+"""Export a project to one zip file and import it back, losing nothing of the review.
 
-The archive holds ``review.toml`` byte for byte, every row of every table as JSON lines (ids, times to the
-microsecond and all), and a manifest with the schema revision, row counts and SHA-256 of each member. Importing
-checks all of it before it writes anything, and replays the decision log to make sure it is a valid log.
+The archive holds ``review.toml`` byte for byte, every row of every table of the review's data as JSON lines (ids,
+times to the microsecond and all), and a manifest with the schema revision, row counts and SHA-256 of each member.
+Importing checks all of it before it writes anything, and replays the decision log to make sure it is a valid log.
+
+What travels (``ARCHIVED_TABLES``): imports, records, decisions, duplicate groups and verdicts, and the forms saved
+in the web app (``submissions``: extractions, RoB 2 assessments with their judgements, full-text files' SHA-256 and
+names, each with who saved it and when). What does not (``LOCAL_TABLES``): the web server's accounts with their
+password hashes, sessions, login attempts, its audit log and its cookie key. An archive is handed around (to a
+co-author, a journal, a repository): a password hash in it could be cracked offline, a session token replayed, and
+the audit log holds client addresses; the facts of the review it records (who decided or saved what, when) are in
+the decisions and submissions, which travel. The team that imports a review adds its own accounts. The PDF files
+themselves stay in the project folder's ``fulltext/`` (named by SHA-256, so the rows find them again).
+
+Archives of revision 0001 (before ``submissions`` existed) are read too: the tables they lack are empty.
 """
 
 from __future__ import annotations
@@ -20,7 +31,7 @@ from sqlalchemy import Boolean, Date, Float, Integer, String, Text
 from sysreview._version import __version__
 from sysreview.errors import InputError
 from sysreview.project._database import HEAD_REVISION
-from sysreview.project._schema import Base, UTCDateTime
+from sysreview.project._schema import ARCHIVED_TABLES, Base, UTCDateTime
 from sysreview.review import Decision, LogError, ScreeningPolicy, replay
 
 __all__ = ["ARCHIVE_FORMAT", "Archive", "read_archive", "write_archive"]
@@ -29,6 +40,9 @@ ARCHIVE_FORMAT: Final[str] = "sysreview-project"
 ARCHIVE_VERSION: Final[int] = 1
 PROTOCOL_MEMBER: Final[str] = "review.toml"
 MANIFEST_MEMBER: Final[str] = "manifest.json"
+#: tables added after revision 0001, by the revision that added them: an older archive has none of their rows
+_ADDED_IN: Final[dict[str, str]] = {"submissions": "0002"}
+_READABLE_REVISIONS: Final[tuple[str, ...]] = ("0001", HEAD_REVISION)
 
 Tables = dict[str, list[dict[str, Any]]]
 
@@ -61,7 +75,8 @@ def write_archive(target: str | Path, *, protocol: bytes, tables: Mapping[str, S
     path = Path(target)
     members: dict[str, bytes] = {PROTOCOL_MEMBER: protocol}
     counts: dict[str, int] = {}
-    for table in Base.metadata.sorted_tables:
+    for name in ARCHIVED_TABLES:
+        table = Base.metadata.tables[name]
         rows = tables.get(table.name, ())
         members[f"tables/{table.name}.jsonl"] = "".join(_line(row) + "\n" for row in rows).encode("ascii")
         counts[table.name] = len(rows)
@@ -110,8 +125,13 @@ def read_archive(source: str | Path) -> Archive:
     if PROTOCOL_MEMBER not in data:
         raise InputError(f"the archive has no {PROTOCOL_MEMBER}", file=str(path))
     tables: Tables = {}
-    for table in Base.metadata.sorted_tables:
+    revision = str(manifest["schema_revision"])
+    for name in ARCHIVED_TABLES:
+        table = Base.metadata.tables[name]
         member = f"tables/{table.name}.jsonl"
+        if member not in data and _ADDED_IN.get(name, "0001") > revision:
+            tables[name] = []
+            continue
         if member not in data:
             raise InputError(f"the archive has no {member}", file=str(path))
         tables[table.name] = _rows(data[member], table.name, f"{path}:{member}")
@@ -133,10 +153,10 @@ def _manifest(content: bytes, where: str) -> dict[str, Any]:
         raise InputError(
             f"archive version {manifest.get('version')!r}; this sysreview reads version {ARCHIVE_VERSION}", file=where
         )
-    if manifest.get("schema_revision") != HEAD_REVISION:
+    if manifest.get("schema_revision") not in _READABLE_REVISIONS:
         raise InputError(
-            f"the archive's schema revision is {manifest.get('schema_revision')!r}; this sysreview writes "
-            f"{HEAD_REVISION!r} (export it again with a matching sysreview)",
+            f"the archive's schema revision is {manifest.get('schema_revision')!r}; this sysreview reads "
+            f"{', '.join(repr(r) for r in _READABLE_REVISIONS)} (export it again with a matching sysreview)",
             file=where,
         )
     if not isinstance(manifest.get("sha256"), dict) or not isinstance(manifest.get("rows"), dict):

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 #: the Alembic revision this code reads and writes (tests/project/test_migrations.py keeps it equal to the head)
-HEAD_REVISION: Final[str] = "0001"
+HEAD_REVISION: Final[str] = "0002"
 MIGRATIONS: Final[Path] = Path(__file__).parent / "migrations"
 #: SQLite waits this long for another writer's lock before giving up
 SQLITE_BUSY_SECONDS: Final[float] = 30.0

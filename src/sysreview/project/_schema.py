@@ -5,6 +5,16 @@ kept as read, decisions and duplicate verdicts are logs, and a new deduplication
 erasing it. Current state is derived from these rows (:mod:`sysreview.review`, :mod:`sysreview.project._dedup`).
 JSON is stored as ASCII text (``\\u0000`` escapes and all), so that any value read from a file survives on both
 SQLite and PostgreSQL.
+
+Two kinds of table (revision 0002 added the second kind and ``submissions``):
+
+- the review's data (:data:`ARCHIVED_TABLES`): records, decisions, duplicates, and the forms reviewers save in the
+  web app (extraction, RoB 2, full-text files). ``sysreview export`` carries these.
+- the web server's own state (:data:`LOCAL_TABLES`, ``web_*``): accounts with their password hashes, sessions
+  (token hashes), login attempts, the audit log of the web app and the key that signs its cookies. They never
+  leave the store: a hash or a session copied into an archive is a credential handed to whoever gets the file,
+  and the team that imports a review sets up its own accounts. Even these are logs: a logout appends to
+  ``web_logouts``, the login back-off is counted from ``web_login_attempts``.
 """
 
 from __future__ import annotations
@@ -32,6 +42,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "APPEND_ONLY_TABLES",
+    "ARCHIVED_TABLES",
+    "LOCAL_TABLES",
     "Base",
     "DecisionRow",
     "DedupRunRow",
@@ -40,7 +52,14 @@ __all__ = [
     "DuplicateMemberRow",
     "ImportRow",
     "RecordRow",
+    "SubmissionRow",
     "UTCDateTime",
+    "WebAccountRow",
+    "WebAuditRow",
+    "WebLoginAttemptRow",
+    "WebLogoutRow",
+    "WebSessionRow",
+    "WebSettingRow",
 ]
 
 NAMING: Final[dict[str, str]] = {
@@ -217,5 +236,110 @@ class DedupVerdictRow(Base):
     retracts: Mapped[int | None] = mapped_column(ForeignKey("dedup_verdicts.id"), unique=True)
 
 
+class SubmissionRow(Base):
+    """A form saved in the web app for a record: an extraction, a RoB 2 assessment or a full-text file (log; a
+    reviewer's latest save of a kind and record is the one in force)."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('extraction', 'rob2', 'fulltext')", name="kind"),
+        Index(None, "kind", "record_id", "reviewer"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    reviewer: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[str] = mapped_column(Text)
+    """JSON: the form's values (extraction: ``study`` and ``outcomes``; RoB 2: answers and judgements; full text:
+    the file's SHA-256 and name)."""
+
+
+class WebSettingRow(Base):
+    """A setting of the web app written once (``secret``: the key that signs its cookies and CSRF tokens)."""
+
+    __tablename__ = "web_settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class WebAccountRow(Base):
+    """An account of the web app; the password is kept only as a hash (Argon2id, made by :mod:`sysreview.web`)."""
+
+    __tablename__ = "web_accounts"
+    __table_args__ = (CheckConstraint("role IN ('lead', 'reviewer')", name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    """The reviewer's name, as written in the decision log."""
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str | None] = mapped_column(Text)
+
+
+class WebSessionRow(Base):
+    """A signed-in browser: ``id`` is the SHA-256 of the secret in its cookie (the secret itself is never stored)."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("web_accounts.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    address: Mapped[str | None] = mapped_column(Text)
+
+
+class WebLogoutRow(Base):
+    """The end of a session (logout): its cookie opens nothing any more."""
+
+    __tablename__ = "web_logouts"
+
+    session_id: Mapped[str] = mapped_column(ForeignKey("web_sessions.id"), primary_key=True)
+    ended_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class WebLoginAttemptRow(Base):
+    """One login attempt: the failures since the name's last success (and from the address) set the back-off."""
+
+    __tablename__ = "web_login_attempts"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('ok', 'failed', 'locked')", name="outcome"),
+        Index(None, "name", "created_at"),
+        Index(None, "address", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    """The name tried, case-folded."""
+    address: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(10))
+    """``ok``; ``failed`` (counts toward the back-off); ``locked`` (refused unread during a back-off)."""
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class WebAuditRow(Base):
+    """One line of the web app's audit log: who did what to which record, when, and from where."""
+
+    __tablename__ = "web_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str | None] = mapped_column(Text)
+    """Who (an account name; none for a failed login)."""
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)
+    """JSON object (the decision's or submission's id, the stage, the label …)."""
+    address: Mapped[str | None] = mapped_column(Text)
+
+
 #: the tables whose rows are never updated or deleted (all of them), in an order that respects foreign keys
 APPEND_ONLY_TABLES: Final[tuple[str, ...]] = tuple(table.name for table in Base.metadata.sorted_tables)
+#: the web server's own state, never exported (see the module's docstring)
+LOCAL_TABLES: Final[tuple[str, ...]] = tuple(name for name in APPEND_ONLY_TABLES if name.startswith("web_"))
+#: the review's data: what ``sysreview export`` carries, in an order that respects foreign keys
+ARCHIVED_TABLES: Final[tuple[str, ...]] = tuple(name for name in APPEND_ONLY_TABLES if name not in LOCAL_TABLES)

@@ -74,6 +74,7 @@ from sysreview.project._values import (
     record_json,
     storable,
 )
+from sysreview.project._webdata import AuditSource, WebData, audit_row
 from sysreview.records import RecordSet
 from sysreview.review import (
     Decision,
@@ -118,6 +119,8 @@ class Store:
         self.url = url
         self.rules = rules if rules is not None else Rules()
         self._clock = clock if clock is not None else (lambda: dt.datetime.now(dt.UTC))
+        self.web = WebData(read=self._read, write=self._write, now=self._now)
+        """The web app's accounts, sessions, audit log and saved forms (:class:`WebData`)."""
 
     # -- opening -----------------------------------------------------------------------------------------------
     @classmethod
@@ -495,12 +498,22 @@ class Store:
         )
 
     # -- decisions ---------------------------------------------------------------------------------------------
-    def decide(self, record: str, *, stage: Stage, reviewer: str, label: Label, reason: str | None = None) -> Decision:
+    def decide(
+        self,
+        record: str,
+        *,
+        stage: Stage,
+        reviewer: str,
+        label: Label,
+        reason: str | None = None,
+        audit: AuditSource | None = None,
+    ) -> Decision:
         """Record ``reviewer``'s vote on ``record`` at ``stage`` (a later vote of theirs replaces it).
 
         Refused: a record not eligible at the stage (a removed duplicate; at full text, one not included at
         title/abstract), a record that already has the votes the stage asks for from other reviewers, a full-text
-        exclusion without a reason from the protocol's list.
+        exclusion without a reason from the protocol's list. ``audit``: also log the vote in the web audit log
+        (``decide``), in the same transaction.
         """
         stage = parse_stage(stage)
         reviewer = self._reviewer(reviewer)
@@ -520,16 +533,27 @@ class Store:
                 )
             if entry.retrieval is not None:
                 raise InputError(f"record {record!r}: the full text was not retrieved (undo that first)")
-            return self._append(
+            decision = self._append(
                 conn, record_id, record, stage=stage, kind="vote", reviewer=reviewer, label=label, reason=reason
             )
+            return self._audited(conn, "decide", decision, audit)
 
         return self._write(work)
 
-    def resolve(self, record: str, *, stage: Stage, reviewer: str, label: Label, reason: str | None = None) -> Decision:
+    def resolve(
+        self,
+        record: str,
+        *,
+        stage: Stage,
+        reviewer: str,
+        label: Label,
+        reason: str | None = None,
+        audit: AuditSource | None = None,
+    ) -> Decision:
         """A third reviewer settles ``record``'s conflict at ``stage`` (include or exclude).
 
-        The resolver must not be one of the reviewers who voted on the record at that stage.
+        The resolver must not be one of the reviewers who voted on the record at that stage. ``audit``: also log
+        it in the web audit log (``resolve``), in the same transaction.
         """
         stage = parse_stage(stage)
         reviewer = self._reviewer(reviewer)
@@ -546,14 +570,18 @@ class Store:
                     f"{reviewer!r} voted on record {record!r} and cannot resolve its conflict; "
                     "a third reviewer resolves it"
                 )
-            return self._append(
+            decision = self._append(
                 conn, record_id, record, stage=stage, kind="resolve", reviewer=reviewer, label=label, reason=reason
             )
+            return self._audited(conn, "resolve", decision, audit)
 
         return self._write(work)
 
-    def mark_not_retrieved(self, record: str, *, reviewer: str, reason: str | None = None) -> Decision:
-        """Note that the full text of ``record`` could not be obtained (PRISMA's "reports not retrieved")."""
+    def mark_not_retrieved(
+        self, record: str, *, reviewer: str, reason: str | None = None, audit: AuditSource | None = None
+    ) -> Decision:
+        """Note that the full text of ``record`` could not be obtained (PRISMA's "reports not retrieved");
+        ``audit``: also log it in the web audit log (``decide``), in the same transaction."""
         reviewer = self._reviewer(reviewer)
         reason = clean_text(reason, "reason")
 
@@ -563,7 +591,7 @@ class Store:
                 raise InputError(f"record {record!r} is already noted as not retrieved")
             if entry.final:
                 raise InputError(f"record {record!r} was already assessed at full text ({entry.status})")
-            return self._append(
+            decision = self._append(
                 conn,
                 record_id,
                 record,
@@ -573,6 +601,7 @@ class Store:
                 label="not_retrieved",
                 reason=reason,
             )
+            return self._audited(conn, "decide", decision, audit)
 
         return self._write(work)
 
@@ -607,8 +636,9 @@ class Store:
 
         return self._write(work)
 
-    def undo(self, *, reviewer: str, stage: Stage) -> Decision | None:
-        """Retract ``reviewer``'s latest decision at ``stage`` that is not retracted (None: nothing to undo)."""
+    def undo(self, *, reviewer: str, stage: Stage, audit: AuditSource | None = None) -> Decision | None:
+        """Retract ``reviewer``'s latest decision at ``stage`` that is not retracted (None: nothing to undo);
+        ``audit``: also log it in the web audit log (``undo``), in the same transaction."""
         stage = parse_stage(stage)
         reviewer = self._reviewer(reviewer)
 
@@ -628,9 +658,10 @@ class Store:
             ).first()
             if row is None:
                 return None
-            return self._append(
+            decision = self._append(
                 conn, row.record_id, row.key, stage=stage, kind="retract", reviewer=reviewer, retracts=row.id
             )
+            return self._audited(conn, "undo", decision, audit)
 
         return self._write(work)
 
@@ -698,6 +729,16 @@ class Store:
             time=now,
             retracts=retracts,
         )
+
+    def _audited(self, conn: Connection, action: str, decision: Decision, audit: AuditSource | None) -> Decision:
+        if audit is not None:
+            detail: dict[str, Any] = {"stage": decision.stage, "decision": decision.id}
+            if decision.label is not None:
+                detail["label"] = decision.label
+            audit_row(
+                conn, decision.time, decision.reviewer, action, decision.record, detail=detail, address=audit.address
+            )
+        return decision
 
     def check_reviewer(self, name: str) -> str:
         """``name`` stripped, if it may record decisions (one of the protocol's reviewers when it lists any)."""
@@ -856,12 +897,12 @@ class Store:
 
     # -- whole tables (export and import) ----------------------------------------------------------------------
     def dump(self) -> dict[str, list[dict[str, Any]]]:
-        """Every row of every table, by table, in primary-key order (one snapshot)."""
-        from sysreview.project._schema import Base  # noqa: PLC0415 (only the archive needs the table objects)
+        """Every row of every table of the review's data (``ARCHIVED_TABLES``: not the web server's accounts,
+        sessions and audit log), by table, in primary-key order (one snapshot)."""
 
         def work(conn: Connection) -> dict[str, list[dict[str, Any]]]:
             tables: dict[str, list[dict[str, Any]]] = {}
-            for table in Base.metadata.sorted_tables:
+            for table in _archived():
                 order = list(table.primary_key.columns)
                 rows = conn.execute(select(table).order_by(*order)).all()
                 tables[table.name] = [dict(row._mapping) for row in rows]
@@ -870,18 +911,17 @@ class Store:
         return self._read(work)
 
     def load(self, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
-        """Fill an empty store with the rows of :meth:`dump` (ids kept); refused if the store holds anything."""
-        from sysreview.project._schema import Base  # noqa: PLC0415
-
-        unknown = set(tables) - {table.name for table in Base.metadata.sorted_tables}
+        """Fill an empty store with the rows of :meth:`dump` (ids kept); refused if the store holds any review
+        data (accounts made beforehand are kept)."""
+        unknown = set(tables) - {table.name for table in _archived()}
         if unknown:
             raise InputError(f"unknown tables: {', '.join(sorted(unknown))}")
 
         def work(conn: Connection) -> None:
-            for table in Base.metadata.sorted_tables:
+            for table in _archived():
                 if conn.execute(select(func.count()).select_from(table)).scalar_one():
                     raise StoreError(f"{display_url(self.url)} is not empty (table {table.name} has rows)")
-            for table in Base.metadata.sorted_tables:
+            for table in _archived():
                 rows = [dict(row) for row in tables.get(table.name, ())]
                 for start in range(0, len(rows), _CHUNK):
                     conn.execute(insert(table), rows[start : start + _CHUNK])
@@ -899,3 +939,10 @@ class Store:
     def revision(self) -> str | None:
         """The schema revision of the database."""
         return self._read(revision_of)
+
+
+def _archived() -> list[Any]:
+    """The table objects of the review's data, in an order that respects foreign keys."""
+    from sysreview.project._schema import ARCHIVED_TABLES, Base  # noqa: PLC0415 (only export and import need them)
+
+    return [Base.metadata.tables[name] for name in ARCHIVED_TABLES]

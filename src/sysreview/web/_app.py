@@ -1,15 +1,17 @@
-"""The FastAPI application: login, screening, conflicts, full text, extraction, RoB 2 and the dashboard.
+"""The FastAPI application: login, screening, conflicts, full text, extraction, RoB 2, dashboard and analysis.
 
 Pages are rendered on the server (Jinja2); htmx (vendored in ``static/``) swaps the screening card in place and a
 few lines of ``static/app.js`` bind the keyboard shortcuts. Every page but the login needs a session; every POST
-carries the session's CSRF token; the writes go to the project's store (decisions) or to ``web.db`` (forms), and
-each is logged with who and when.
+carries the session's CSRF token; every write goes to the project's store in one transaction together with its
+line in the audit log (who, when, from where).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -24,9 +26,11 @@ from markupsafe import Markup, escape
 from starlette.datastructures import FormData, UploadFile
 
 from sysreview.errors import SysreviewError
-from sysreview.project import Project, ScreeningSession, highlights
-from sysreview.review import STAGES, Ranker, Stage, parse_stage, stage_title
+from sysreview.project import AuditSource, Project, ScreeningSession, highlights
+from sysreview.review import STAGES, LabelledRecords, Ranker, Ranking, Stage, parse_stage, stage_title
 from sysreview.web._accounts import SESSION_HOURS, Accounts, Session
+from sysreview.web._analysis import ARM_STATS, ARMS, AnalysisCache
+from sysreview.web._legacy import import_web_db
 from sysreview.web._security import CSRF_FIELD, CSRF_HEADER, LOGIN_COOKIE, SESSION_COOKIE, Signer
 
 __all__ = ["create_app"]
@@ -114,14 +118,17 @@ def create_app(
     """
     folder = Path(folder)
     project = project if project is not None else Project.open(folder)
-    accounts = Accounts(folder)
+    import_web_db(folder, project.store)
+    accounts = Accounts(project.store)
     signer = Signer(accounts.secret(), max_age=SESSION_HOURS * 3600)
+    ranker = _CachedRanker(ranker) if ranker is not None else None
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["stage_title"] = stage_title
     app = FastAPI(title="sysreview", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.project = project
     app.state.accounts = accounts
     app.state.signer = signer
+    app.state.ranker = ranker
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     def secure(request: Request) -> bool:
@@ -259,20 +266,14 @@ def create_app(
         key, label = str(form.get("record", "")), str(form.get("label", ""))
         reason = str(form.get("reason") or "") or None
         error = None
+        source = AuditSource(address=address(request))
         try:
             if label == "not_retrieved":
-                decision = project.store.mark_not_retrieved(key, reviewer=c.user, reason=reason)
+                project.store.mark_not_retrieved(key, reviewer=c.user, reason=reason, audit=source)
             else:
                 if label not in ("include", "exclude", "maybe"):
                     raise SysreviewError(f"unknown label {label!r}")
-                decision = project.store.decide(key, stage=parsed, reviewer=c.user, label=label, reason=reason)  # type: ignore[arg-type]
-            accounts.audit(
-                c.user,
-                "decide",
-                key,
-                detail={"stage": parsed, "label": label, "decision": decision.id},
-                address=address(request),
-            )
+                project.store.decide(key, stage=parsed, reviewer=c.user, label=label, reason=reason, audit=source)  # type: ignore[arg-type]
         except SysreviewError as exc:
             error = str(exc)
         return _after(request, c, parsed, error=error, front=key if error else None)
@@ -280,13 +281,8 @@ def create_app(
     @app.post("/screen/{stage}/undo", response_class=HTMLResponse)
     def undo(request: Request, stage: str, c: Ctx, _form: Posted) -> Response:
         parsed = _stage(stage)
-        decision = project.store.undo(reviewer=c.user, stage=parsed)
-        front = None
-        if decision is not None:
-            front = decision.record
-            accounts.audit(
-                c.user, "undo", front, detail={"stage": parsed, "decision": decision.id}, address=address(request)
-            )
+        decision = project.store.undo(reviewer=c.user, stage=parsed, audit=AuditSource(address=address(request)))
+        front = decision.record if decision is not None else None
         return _after(request, c, parsed, front=front, error=None if decision else "nothing to undo")
 
     def _after(request: Request, c: _Ctx, stage: Stage, *, front: str | None, error: str | None) -> Response:
@@ -354,16 +350,16 @@ def create_app(
         try:
             if label not in ("include", "exclude"):
                 raise SysreviewError(f"a resolution is include or exclude, not {label!r}")
-            decision = project.store.resolve(key, stage=parsed, reviewer=c.user, label=label, reason=reason)  # type: ignore[arg-type]
+            project.store.resolve(
+                key,
+                stage=parsed,
+                reviewer=c.user,
+                label=label,  # type: ignore[arg-type]
+                reason=reason,
+                audit=AuditSource(address=address(request)),
+            )
         except SysreviewError as exc:
             return conflicts(request, stage, c, error=str(exc))
-        accounts.audit(
-            c.user,
-            "resolve",
-            key,
-            detail={"stage": parsed, "label": label, "decision": decision.id},
-            address=address(request),
-        )
         return RedirectResponse(f"/conflicts/{parsed}", status_code=303)
 
     # -- extraction ------------------------------------------------------------------------------------------------
@@ -389,6 +385,7 @@ def create_app(
         record = project.store.record(key)
         latest = accounts.latest("extraction", key, user=c.user)
         values = latest.payload.get("study", {}) if latest else {}
+        outcomes = latest.payload.get("outcomes", {}) if latest else {}
         return page(
             request,
             "extraction.html",
@@ -396,9 +393,12 @@ def create_app(
             record=record,
             form=form_definition(),
             values=values,
+            outcomes=outcomes,
             problems={},
             saved=saved,
             latest=latest,
+            arm_stats=ARM_STATS,
+            arms=ARMS,
         )
 
     @app.post("/extraction/{key}", response_class=HTMLResponse)
@@ -416,6 +416,7 @@ def create_app(
             if problem:
                 problems[spec.name] = problem
             values[spec.name] = raw
+        outcomes = _outcome_values(definition, form, problems)
         if problems:
             return page(
                 request,
@@ -425,12 +426,19 @@ def create_app(
                 record=record,
                 form=definition,
                 values=values,
+                outcomes=outcomes,
                 problems=problems,
                 saved=False,
                 latest=None,
+                arm_stats=ARM_STATS,
+                arms=ARMS,
             )
         accounts.submit(
-            "extraction", key, user=c.user, payload={"form": definition.name, "study": values}, address=address(request)
+            "extraction",
+            key,
+            user=c.user,
+            payload={"form": definition.name, "study": values, "outcomes": outcomes},
+            address=address(request),
         )
         return RedirectResponse(f"/extraction/{key}?saved=1", status_code=303)
 
@@ -463,14 +471,83 @@ def create_app(
     def audit(request: Request, c: Lead) -> Response:
         return page(request, "audit.html", c, lines=accounts.audit_log())
 
+    analyses = AnalysisCache(project, form_definition)
+    app.state.analyses = analyses
+
     @app.get("/analysis", response_class=HTMLResponse)
     def analysis(request: Request, c: Ctx) -> Response:
-        return page(request, "message.html", c, message="The analysis page (forest plots) is not built yet.")
+        return page(request, "analysis.html", c, result=analyses.page(), form_file=FORM_FILE)
 
     return app
 
 
 # ---------------------------------------------------------------------- helpers
+class _CachedRanker:
+    """A ranking model that remembers its latest answers, keyed by exactly what it was shown (stage, reviewer,
+    records, labels): the pages are stateless, and without this every page view would refit the model."""
+
+    def __init__(self, ranker: Ranker, *, size: int = 16) -> None:
+        self.ranker = ranker
+        self._size = size
+        self._cache: OrderedDict[tuple[Any, ...], Ranking] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def rank(self, data: LabelledRecords) -> Ranking:
+        """The wrapped model's ranking of ``data`` (computed once per distinct ``data``)."""
+        key = (data.stage, data.reviewer, tuple(record.id for record in data.records), data.labels)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        ranking = self.ranker.rank(data)
+        with self._lock:
+            self._cache[key] = ranking
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return ranking
+
+
+def _outcome_values(definition: Any, form: FormData, problems: dict[str, str]) -> dict[str, Any]:
+    """The arms' outcome numbers typed into the extraction form (``o.OUTCOME.ARM.STAT``), checked; empty ones
+    left out."""
+    outcomes: dict[str, Any] = {}
+    for outcome in definition.outcomes:
+        stats = ARM_STATS.get(outcome.family)
+        if stats is None:
+            continue
+        for arm in ARMS:
+            for stat in stats:
+                name = f"o.{outcome.name}.{arm}.{stat}"
+                raw = str(form.get(name) or "").strip()
+                if not raw:
+                    continue
+                outcomes.setdefault(outcome.name, {}).setdefault(arm, {})[stat] = raw
+                problem = _check_stat(stat, raw)
+                if problem:
+                    problems[name] = problem
+        for arm, given in outcomes.get(outcome.name, {}).items():
+            name = f"o.{outcome.name}.{arm}.events"
+            checked = name not in problems and f"o.{outcome.name}.{arm}.n" not in problems
+            if checked and "events" in given and "n" in given and Decimal(given["events"]) > Decimal(given["n"]):
+                problems[name] = "at most the arm's n"
+    return outcomes
+
+
+def _check_stat(stat: str, raw: str) -> str | None:
+    """Why an arm's number does not fit (None: it fits)."""
+    if stat in ("n", "events"):
+        return None if re.fullmatch(r"\d+", raw) else "a whole number, 0 or more"
+    try:
+        number = Decimal(raw.replace("−", "-"))
+    except InvalidOperation:
+        return "a number"
+    if not number.is_finite():
+        return "a number"
+    if stat == "sd" and number < 0:
+        return "0 or more"
+    return None
+
+
 def _stage(value: str) -> Stage:
     try:
         return parse_stage(value)

@@ -3,7 +3,7 @@
 sysreview runs the migrations itself, on its own connection (``config.attributes["connection"]``), inside the
 transaction that opened the store. To add a revision after changing ``_schema.py``, autogenerate it against a
 scratch database at the current head, then name the file ``r000N_<slug>.py``, spell out its column types (do not
-import the models) and raise ``HEAD_REVISION`` in ``_store.py``::
+import the models) and raise ``HEAD_REVISION`` in ``_database.py``::
 
     from alembic import command
     from alembic.config import Config
