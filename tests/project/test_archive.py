@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sysreview.errors import InputError
-from sysreview.project import GroupInput, ImportBatch, Project, read_archive
+from sysreview.project import FULLTEXT_DIR, GroupInput, ImportBatch, Project, read_archive
 from sysreview.records import Record, RecordSet
 from tests.project._helpers import SEED_REASONS, clock, write_ris
 from tests.project.conftest import Databases
@@ -26,6 +26,17 @@ title_abstract = 2
 full_text = 2
 exclusion_reasons = ["non-comparative design", "non-autologous intervention", "incomplete outcome data"]
 """
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _pdf(folder: Path) -> str:
+    """Put a full-text PDF into the project folder as the web app stores uploads; its SHA-256."""
+    digest = hashlib.sha256(PDF).hexdigest()
+    (folder / FULLTEXT_DIR).mkdir(exist_ok=True)
+    (folder / FULLTEXT_DIR / f"{digest}.pdf").write_bytes(PDF)
+    return digest
 
 
 def _project(folder: Path, url: str | None) -> Project:
@@ -116,7 +127,8 @@ def test_the_forms_travel_and_the_accounts_stay(databases: Databases, tmp_path: 
         web.setting("secret", default=lambda: "cookie-key")
         extraction = web.submit("extraction", "p1", reviewer="A", payload={"study": {"country": "Egypt"}})
         rob2 = web.submit("rob2", "p1", reviewer="B", payload={"aim": "assignment", "judgements": {"D1": "Low"}})
-        pdf = web.submit("fulltext", "e1", reviewer="A", payload={"sha256": "0" * 64, "file_name": "trial.pdf"})
+        digest = _pdf(original.path)
+        pdf = web.submit("fulltext", "e1", reviewer="A", payload={"sha256": digest, "file_name": "trial.pdf"})
         archive = original.export(tmp_path / "review.zip")
         before = original.store.dump()
     with zipfile.ZipFile(archive) as zf:
@@ -132,9 +144,49 @@ def test_the_forms_travel_and_the_accounts_stay(databases: Databases, tmp_path: 
         assert copy.store.web.latest("extraction", "p1") == extraction
         assert copy.store.web.latest("rob2", "p1", reviewer="B") == rob2
         assert copy.store.web.latest("fulltext", "e1") == pdf
+        copied = copy.path / FULLTEXT_DIR / f"{digest}.pdf"  # the PDF itself travels, byte for byte
+        assert copied.read_bytes() == PDF
         assert copy.store.web.accounts() == ()  # the importing team adds its own
         assert copy.store.web.audit_log() == ()
         assert copy.store.web.setting("secret", default=lambda: "new-key") == "new-key"
+
+
+def test_a_missing_or_altered_full_text_file_is_an_error_not_a_loss(tmp_path: Path) -> None:
+    with _project(tmp_path / "a", None) as original:
+        digest = _pdf(original.path)
+        original.store.web.submit("fulltext", "p1", reviewer="A", payload={"sha256": digest, "file_name": "t.pdf"})
+        archive = original.export(tmp_path / "review.zip")
+        stored = original.path / FULLTEXT_DIR / f"{digest}.pdf"
+        stored.unlink()
+        with pytest.raises(InputError, match=r"full-text file of submission \d+ is missing") as missing:
+            original.export(tmp_path / "again.zip")
+        assert str(stored) in str(missing.value)
+        stored.write_bytes(PDF + b"%% changed")
+        with pytest.raises(InputError, match="does not match its SHA-256"):
+            original.export(tmp_path / "again.zip")
+    # an archive whose PDF member was swapped (and the manifest rewritten to match) is refused on import
+    member = f"{FULLTEXT_DIR}/{digest}.pdf"
+    with zipfile.ZipFile(archive) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    members[member] = PDF + b"%% changed"
+    manifest = json.loads(members["manifest.json"])
+    manifest["sha256"][member] = hashlib.sha256(members[member]).hexdigest()
+    members["manifest.json"] = json.dumps(manifest).encode()
+    forged = tmp_path / "forged.zip"
+    with zipfile.ZipFile(forged, "w") as zf:
+        for name, content in members.items():
+            zf.writestr(name, content)
+    with pytest.raises(InputError, match="named by its content's SHA-256") as bad:
+        read_archive(forged)
+    assert member in str(bad.value)
+    # and one without the PDF a submission names
+    del members[member], manifest["sha256"][member]
+    members["manifest.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(forged, "w") as zf:
+        for name, content in members.items():
+            zf.writestr(name, content)
+    with pytest.raises(InputError, match=f"names the full-text file {digest}.pdf, which the archive lacks"):
+        read_archive(forged)
 
 
 def test_an_archive_of_revision_0001_is_read(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ The web app's accounts, sessions, audit log and the forms reviewers save live in
 
 from __future__ import annotations
 
-from sysreview.project._archive import Archive, read_archive, write_archive
+from sysreview.project._archive import FULLTEXT_DIR, Archive, read_archive, write_archive
 from sysreview.project._database import (
     HEAD_REVISION,
     StoreBusyError,
@@ -76,6 +76,7 @@ from sysreview.project._webdata import (
 
 __all__ = [
     "DEFAULT_STORE",
+    "FULLTEXT_DIR",
     "HEAD_REVISION",
     "OTHER_KINDS",
     "PRISMA_FIELDS",

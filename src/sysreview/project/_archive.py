@@ -10,8 +10,9 @@ names, each with who saved it and when). What does not (``LOCAL_TABLES``): the w
 password hashes, sessions, login attempts, its audit log and its cookie key. An archive is handed around (to a
 co-author, a journal, a repository): a password hash in it could be cracked offline, a session token replayed, and
 the audit log holds client addresses; the facts of the review it records (who decided or saved what, when) are in
-the decisions and submissions, which travel. The team that imports a review adds its own accounts. The PDF files
-themselves stay in the project folder's ``fulltext/`` (named by SHA-256, so the rows find them again).
+the decisions and submissions, which travel. The team that imports a review adds its own accounts. The full-text
+PDF files the submissions name travel too (members ``fulltext/<SHA-256>.pdf``, each checked against its name and the
+manifest), and land in the new project's ``fulltext/`` folder.
 
 Archives of revision 0001 (before ``submissions`` existed) are read too: the tables they lack are empty.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -34,12 +36,15 @@ from sysreview.project._database import HEAD_REVISION
 from sysreview.project._schema import ARCHIVED_TABLES, Base, UTCDateTime
 from sysreview.review import Decision, LogError, ScreeningPolicy, replay
 
-__all__ = ["ARCHIVE_FORMAT", "Archive", "read_archive", "write_archive"]
+__all__ = ["ARCHIVE_FORMAT", "FULLTEXT_DIR", "Archive", "fulltext_file_name", "read_archive", "write_archive"]
 
 ARCHIVE_FORMAT: Final[str] = "sysreview-project"
 ARCHIVE_VERSION: Final[int] = 1
 PROTOCOL_MEMBER: Final[str] = "review.toml"
 MANIFEST_MEMBER: Final[str] = "manifest.json"
+#: the project folder's (and the archive's) folder of full-text files, each named by its content's SHA-256
+FULLTEXT_DIR: Final[str] = "fulltext"
+_FULLTEXT_NAME: Final = re.compile(r"[0-9a-f]{64}\.pdf")
 #: tables added after revision 0001, by the revision that added them: an older archive has none of their rows
 _ADDED_IN: Final[dict[str, str]] = {"submissions": "0002"}
 _READABLE_REVISIONS: Final[tuple[str, ...]] = ("0001", HEAD_REVISION)
@@ -47,15 +52,33 @@ _READABLE_REVISIONS: Final[tuple[str, ...]] = ("0001", HEAD_REVISION)
 Tables = dict[str, list[dict[str, Any]]]
 
 
+def fulltext_file_name(sha256: str) -> str:
+    """The name of the full-text file whose content has this SHA-256 (in ``fulltext/``)."""
+    return f"{sha256}.pdf"
+
+
+def fulltext_digests(tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, int]:
+    """The SHA-256 of every full-text file the ``submissions`` rows name, with the id of the first row naming it."""
+    digests: dict[str, int] = {}
+    for row in tables.get("submissions", ()):
+        if row["kind"] == "fulltext":
+            digests.setdefault(str(json.loads(row["payload"])["sha256"]), int(row["id"]))
+    return digests
+
+
 class Archive:
-    """The contents of a project archive: the protocol file's bytes and the rows of every table."""
+    """The contents of a project archive: the protocol file's bytes, the rows of every table and the full-text
+    files (by file name)."""
 
-    __slots__ = ("manifest", "protocol", "tables")
+    __slots__ = ("files", "manifest", "protocol", "tables")
 
-    def __init__(self, protocol: bytes, tables: Tables, manifest: Mapping[str, Any]) -> None:
+    def __init__(
+        self, protocol: bytes, tables: Tables, manifest: Mapping[str, Any], files: Mapping[str, bytes] | None = None
+    ) -> None:
         self.protocol = protocol
         self.tables = tables
         self.manifest = dict(manifest)
+        self.files = dict(files or {})
 
 
 def _encode(value: Any) -> Any:
@@ -70,10 +93,19 @@ def _line(row: Mapping[str, Any]) -> str:
     return json.dumps({k: _encode(v) for k, v in row.items()}, ensure_ascii=True, allow_nan=False, sort_keys=True)
 
 
-def write_archive(target: str | Path, *, protocol: bytes, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> Path:
-    """Write the archive of a project (its ``review.toml`` bytes and the rows of :meth:`Store.dump`)."""
+def write_archive(
+    target: str | Path,
+    *,
+    protocol: bytes,
+    tables: Mapping[str, Sequence[Mapping[str, Any]]],
+    files: Mapping[str, bytes] | None = None,
+) -> Path:
+    """Write the archive of a project (its ``review.toml`` bytes, the rows of :meth:`Store.dump` and the full-text
+    ``files`` by name)."""
     path = Path(target)
     members: dict[str, bytes] = {PROTOCOL_MEMBER: protocol}
+    for name, content in sorted((files or {}).items()):
+        members[f"{FULLTEXT_DIR}/{name}"] = content
     counts: dict[str, int] = {}
     for name in ARCHIVED_TABLES:
         table = Base.metadata.tables[name]
@@ -139,7 +171,28 @@ def read_archive(source: str | Path) -> Archive:
         if expected != len(tables[table.name]):
             raise InputError(f"{len(tables[table.name])} rows, the manifest says {expected}", file=f"{path}:{member}")
     _check_log(tables, f"{path}:tables/decisions.jsonl")
-    return Archive(data[PROTOCOL_MEMBER], tables, manifest)
+    files = _fulltext_files(data, tables, str(path))
+    return Archive(data[PROTOCOL_MEMBER], tables, manifest, files)
+
+
+def _fulltext_files(data: Mapping[str, bytes], tables: Tables, where: str) -> dict[str, bytes]:
+    """The archive's full-text files, each named by its content's SHA-256, and one for every submission naming one."""
+    files: dict[str, bytes] = {}
+    prefix = f"{FULLTEXT_DIR}/"
+    for member, content in data.items():
+        if not member.startswith(prefix):
+            continue
+        name = member.removeprefix(prefix)
+        if not _FULLTEXT_NAME.fullmatch(name) or hashlib.sha256(content).hexdigest() != name.removesuffix(".pdf"):
+            raise InputError("a full-text file must be named by its content's SHA-256", file=f"{where}:{member}")
+        files[name] = content
+    for digest, row in fulltext_digests(tables).items():
+        if fulltext_file_name(digest) not in files:
+            raise InputError(
+                f"submission {row} names the full-text file {fulltext_file_name(digest)}, which the archive lacks",
+                file=f"{where}:tables/submissions.jsonl",
+            )
+    return files
 
 
 def _manifest(content: bytes, where: str) -> dict[str, Any]:

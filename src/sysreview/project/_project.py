@@ -23,7 +23,7 @@ from typing import Final
 from sqlalchemy.engine import URL
 
 from sysreview.errors import InputError
-from sysreview.project._archive import read_archive, write_archive
+from sysreview.project._archive import FULLTEXT_DIR, fulltext_digests, fulltext_file_name, read_archive, write_archive
 from sysreview.project._database import database_url, display_url
 from sysreview.project._dedup import DedupState, groups_from_result
 from sysreview.project._prisma import Prisma, prisma_counts
@@ -239,9 +239,24 @@ class Project:
 
     # -- archive -----------------------------------------------------------------------------------------------
     def export(self, target: str | Path) -> Path:
-        """Write the whole project (protocol file and every row of the store) to the zip file ``target``."""
+        """Write the whole project (protocol file, every row of the store, and the full-text files its submissions
+        name) to the zip file ``target``. A named full-text file missing from ``fulltext/`` is an error: the archive
+        would lose it."""
         protocol = (self.path / PROTOCOL_FILE).read_bytes()
-        return write_archive(target, protocol=protocol, tables=self.store.dump())
+        tables = self.store.dump()
+        files: dict[str, bytes] = {}
+        for digest, row in fulltext_digests(tables).items():
+            path = self.path / FULLTEXT_DIR / fulltext_file_name(digest)
+            try:
+                files[path.name] = path.read_bytes()
+            except FileNotFoundError:
+                raise InputError(
+                    f"the full-text file of submission {row} is missing (restore it, then export again)",
+                    file=str(path),
+                ) from None
+            if hashlib.sha256(files[path.name]).hexdigest() != digest:
+                raise InputError(f"the full-text file of submission {row} does not match its SHA-256", file=str(path))
+        return write_archive(target, protocol=protocol, tables=tables, files=files)
 
     @classmethod
     def import_archive(
@@ -257,6 +272,11 @@ class Project:
         project = cls._create(Path(path), contents.protocol, url=url, clock=clock)
         try:
             project.store.load(contents.tables)
+            if contents.files:
+                folder = project.path / FULLTEXT_DIR
+                folder.mkdir(exist_ok=True)
+                for name, content in contents.files.items():
+                    (folder / name).write_bytes(content)
         except BaseException:
             project.close()
             raise

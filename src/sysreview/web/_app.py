@@ -26,7 +26,7 @@ from markupsafe import Markup, escape
 from starlette.datastructures import FormData, UploadFile
 
 from sysreview.errors import SysreviewError
-from sysreview.project import AuditSource, Project, ScreeningSession, highlights
+from sysreview.project import FULLTEXT_DIR, AuditSource, Project, ScreeningSession, highlights
 from sysreview.review import STAGES, LabelledRecords, Ranker, Ranking, Stage, parse_stage, stage_title
 from sysreview.web._accounts import SESSION_HOURS, Accounts, Session
 from sysreview.web._analysis import ARM_STATS, ARMS, AnalysisCache
@@ -37,7 +37,6 @@ __all__ = ["create_app"]
 
 HERE: Final[Path] = Path(__file__).parent
 FORM_FILE: Final[str] = "extraction_form.toml"
-FULLTEXT_DIR: Final[str] = "fulltext"
 MAX_PDF_BYTES: Final[int] = 50 * 1024 * 1024
 _CSP: Final[str] = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
