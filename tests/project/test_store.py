@@ -194,6 +194,20 @@ def test_labelled_records_for_a_ranking_model(db_url: str) -> None:
         assert final.labels == (None, 0, None)  # r1 awaits B; r2 is excluded by both
 
 
+def test_labelled_records_carry_the_order_of_the_decisions(db_url: str) -> None:
+    with store_with(db_url, ["r1", "r2", "r3", "r4"]) as store:
+        store.decide("r3", stage="title_abstract", reviewer="A", label="include")
+        store.decide("r1", stage="title_abstract", reviewer="B", label="exclude")
+        store.decide("r4", stage="title_abstract", reviewer="A", label="exclude")
+        store.undo(reviewer="A", stage="title_abstract")  # r4 is unlabelled again: not in the sequence
+        store.decide("r1", stage="title_abstract", reviewer="A", label="exclude")
+        store.decide("r3", stage="title_abstract", reviewer="A", label="exclude")  # a changed mind keeps its place
+        own = store.labelled("title_abstract", reviewer="A")
+        assert own.labels == (0, None, 0, None)
+        assert own.sequence == ("r3", "r1")  # A's own order; B's earlier vote on r1 is not A's
+        assert store.labelled("title_abstract").sequence == ("r1",)  # final decisions only: r3 awaits B
+
+
 def test_opening_checks_the_schema(databases: Databases) -> None:
     url = databases.url()
     if databases.kind == "sqlite":

@@ -490,11 +490,17 @@ class Store:
             else:
                 labels.append(None if entry.label is None else int(entry.label == "include"))
         stored = self.records([info.key for info in eligible])
+        # the order in which the labelled records were first decided (the screening sequence a discovery-curve
+        # estimate of the relevant records left needs); undone and retracted decisions only delay a record
+        labelled = {info.key for info, label in zip(eligible, labels, strict=True) if label is not None}
+        log = self.decisions(stage, reviewer=reviewer)
+        sequence = tuple(dict.fromkeys(d.record for d in log if d.record in labelled))
         return LabelledRecords(
             stage=stage,
             reviewer=reviewer,
             records=RecordSet(tuple(s.record for s in stored)),
             labels=tuple(labels),
+            sequence=sequence,
         )
 
     # -- decisions ---------------------------------------------------------------------------------------------

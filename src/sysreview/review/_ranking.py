@@ -29,6 +29,10 @@ class LabelledRecords:
     """Whose labels: one reviewer's own votes (blind to the others), or None for the final decisions."""
     records: RecordSet
     labels: tuple[int | None, ...]
+    sequence: tuple[str, ...] = ()
+    """Keys of the labelled records in the order they were labelled, oldest first (empty: order unknown; a key
+    missing from it counts as labelled before the others). Estimators of the relevant records left that model
+    the discovery curve need it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -43,7 +43,16 @@ from sysreview.screening._query import (
     make_query_strategy,
     register_query_strategy,
 )
-from sysreview.screening._ranker import ActiveRanker, RelevantLeft, default_ranker, estimate_relevant_left
+from sysreview.screening._ranker import (
+    ESTIMATORS,
+    ActiveRanker,
+    DiscoveryCurve,
+    RelevantLeft,
+    default_ranker,
+    estimate_relevant_left,
+    fit_discovery_curve,
+    relevant_left_estimates,
+)
 from sysreview.screening._simulate import (
     DEFAULT_STOPPING_RULES,
     SimulationResult,
@@ -65,6 +74,7 @@ from sysreview.screening.metrics import ScreeningMetrics
 
 __all__ = [
     "DEFAULT_STOPPING_RULES",
+    "ESTIMATORS",
     "FEATURES",
     "LABEL_COLUMNS",
     "MODELS",
@@ -73,6 +83,7 @@ __all__ = [
     "ActiveLearner",
     "ActiveRanker",
     "ConsecutiveIrrelevantRule",
+    "DiscoveryCurve",
     "EnsembleModel",
     "FeatureExtractor",
     "FractionScreenedRule",
@@ -98,6 +109,7 @@ __all__ = [
     "default_ranker",
     "duplicate_groups",
     "estimate_relevant_left",
+    "fit_discovery_curve",
     "hypergeometric_pvalue",
     "make_features",
     "make_model",
@@ -109,6 +121,7 @@ __all__ = [
     "register_model",
     "register_query_strategy",
     "register_stopping_rule",
+    "relevant_left_estimates",
     "simulate",
     "stopping_points",
 ]
