@@ -223,6 +223,21 @@ def test_the_ranking_orders_the_queue_and_estimates_relevant_left_blind(project_
         assert _votes(data).items() <= own.items()
     assert _votes(ranker.seen[-1]) == {"r12": 1, "r11": 0}
     assert ranker.seen[-1].reviewer == "alice"
+    assert ranker.seen[-1].sequence == ("r12", "r11")  # alice's decisions in order, for the discovery-curve estimate
+
+
+def test_the_screening_page_says_when_the_models_estimate_starts(project_dir: Path) -> None:
+    from sysreview import screening
+
+    server = LiveServer(project_dir, ranker=screening.default_ranker()).start()
+    try:
+        with _client(server) as alice:
+            login(alice, "alice")
+            page = alice.get("/screen/title_abstract").text
+    finally:
+        server.stop()
+    assert "Estimated relevant records left: — (file order (nothing included yet); the estimate starts once" in page
+    assert "no ranking model" not in page
 
 
 def test_serve_uses_the_screening_engines_default_ranker(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -50,7 +50,8 @@ class Progress:
     """Of those, records whose fate at this stage is final."""
     conflicts: int
     relevant_left: float | None
-    """The ranking model's estimate of relevant records among those not yet labelled (None: no model)."""
+    """The ranking model's estimate of relevant records among those not yet labelled (None: no model, or too few
+    labels for an estimate yet)."""
     model: str | None
 
 
