@@ -1,6 +1,6 @@
 """End to end in Debian's Chromium through Playwright: login, ten records screened by keyboard, a conflict between
-two reviewers resolved by a lead, an extraction saved, the analysis page with its forest plot, logout. Screenshots
-are kept (``out/web-screenshots/``)."""
+two reviewers resolved by a lead, an extraction saved, the analysis page with its forest plot (and, once opened,
+its leave-one-out and funnel plots), logout. Screenshots are kept (``out/web-screenshots/``)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ measure = "SMD"
 method = "REML"
 test = "z"
 favours = ["cell therapy", "control"]
+leave_one_out = true
+small_study = true
 """
 
 
@@ -183,6 +185,17 @@ def test_login_screen_resolve_extract_logout(browser: object, project_dir: Path,
         assert "web extraction forms" in section.locator(".source").inner_text()
         forest = section.locator("img.forest")
         assert forest.evaluate("img => img.complete && img.naturalWidth > 0")  # the SVG renders under the CSP
+        # opening the extras loads them through htmx: leave-one-out and the funnel plot with Egger's test
+        section.locator("details.extras > summary").click()
+        section.locator("#small-study-ecca img.plot").wait_for()
+        assert section.locator("#leave-one-out-ecca tr.omitted").count() == 3
+        assert "Egger" in section.locator("#small-study-ecca").inner_text()
+        images = alice.locator("main img")
+        assert images.count() == 3
+        broken = alice.evaluate(
+            "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0) || !i.alt).map(i => i.alt)"
+        )
+        assert broken == []  # no broken image and none without a text alternative
         alice.screenshot(path=str(shots / "08-analysis.png"), full_page=True)
 
         alice.click("#logout")

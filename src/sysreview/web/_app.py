@@ -477,6 +477,18 @@ def create_app(
     def analysis(request: Request, c: Ctx) -> Response:
         return page(request, "analysis.html", c, result=analyses.page(), form_file=FORM_FILE)
 
+    @app.get("/analysis/{analysis_id}/extras", response_class=HTMLResponse)
+    def analysis_extras(request: Request, analysis_id: str, c: Ctx) -> Response:
+        """An analysis' subgroups, leave-one-out and small-study parts: the fragment the page's htmx loads when
+        the section is opened, or a page of its own (without JavaScript)."""
+        extras = analyses.extras(analysis_id)
+        if extras is None:
+            message = f"The analysis plan has no analysis {analysis_id!r}."
+            return page(request, "message.html", c, status_code=404, message=message)
+        partial = bool(request.headers.get("HX-Request"))
+        name = "_analysis_extras.html" if partial else "analysis_extras.html"
+        return page(request, name, c, extras=extras, heading=3 if partial else 2)
+
     return app
 
 
