@@ -8,8 +8,17 @@ from typing import Any
 import pytest
 
 from sysreview.dedup import compare, dedup, features_of
-from sysreview.dedup._scoring import author_overlap, conference_match, venue_match
-from sysreview.dedup._text import acronym_of, conference_venue, join_thousands, strip_citation, title_key
+from sysreview.dedup._scoring import author_overlap, conference_match, venue_match, volume_relation
+from sysreview.dedup._text import (
+    Cues,
+    acronym_of,
+    conference_venue,
+    join_thousands,
+    strip_citation,
+    strip_notes,
+    title_cues,
+    title_key,
+)
 from sysreview.records import Record, journals_match
 
 
@@ -536,3 +545,304 @@ def test_dedup_groups_the_real_pairs_and_keeps_notices_and_near_misses_apart() -
         ("article", "erratum-embase"),
         ("article", "erratum-wos"),
     }
+
+
+# --- protocol publications: only the forms that mark a protocol publication ------------------------------------------
+
+# respiratory id_0000611 ~ id_0000612: a results paper whose title names the hospital's "treatment protocol"
+ESSEN = {
+    "title": "[Neoadjuvant chemotherapy and chemoradiotherapy in locally advanced stage IIIA and IIIB of "
+    "non-small-cell bronchial carcinoma (the Essen concept)] <ORIGINAL> NEOADJUVANTE CHEMOTHERAPIE UND CHEMORADIOT",
+    "authors": ("Eberhardt, W.",),
+    "year": 1997,
+    "journal": "Schweizerische Rundschau fur Medizin Praxis = Revue suisse de medecine Praxis",
+    "volume": "86",
+    "issue": "1012",
+    "pages": "1647-1653",
+    "type": "article",
+}
+ESSEN_TREATMENT_PROTOCOL = {
+    **ESSEN,
+    "title": "Neoadjuvant chemotherapy and chemoradiotherapy in locally advanced stages IIIA and IIIB of non-small "
+    "cell lung cancer (treatment protocol of Essen University Hospital). <ORIGINAL> NEOADJUVANTE CHEMOTH",
+    "journal": "Schweizerische Rundschau Fur Medizin/Praxis",
+    "issue": "1013",
+}
+# stroke id_0000372 (a trial protocol publication, BMC Neurology 11:129)
+DEPAUL_PROTOCOL = {
+    "title": "Varied overground walking-task practice versus body-weight-supported treadmill training in ambulatory "
+    "adults within one year of stroke: a randomized controlled trial protocol",
+    "authors": ("DePaul, V. G.", "Wishart, L. R.", "Richardson, J.", "Lee, T. D.", "Thabane, L."),
+    "year": 2011,
+    "journal": "BMC neurology",
+    "volume": "11",
+    "pages": "129",
+    "type": "article",
+}
+
+
+@pytest.mark.parametrize(
+    ("title", "protocol"),
+    [
+        # protocol publications (stroke id_0000045, id_0000109, id_0000372, id_0000464, id_0000562, id_0000875,
+        # id_0001004, id_0001013; a Cochrane protocol)
+        (("The effectiveness of problem solving therapy for stroke patients: Study protocol for a pragmatic randomized "
+         "controlled trial"), True),
+        (("Feedback interventions for improving self-awareness after brain injury: a protocol for a pragmatic "
+         "randomised controlled trial"), True),
+        (DEPAUL_PROTOCOL["title"], True),
+        (("A randomized controlled trial on errorless learning in goal management training: Study rationale and "
+         "protocol"), True),
+        (("Randomized control trial of computer-based rehabilitation of spatial neglect syndrome: The RESPONSE trial "
+         "protocol"), True),
+        (("Cerebral oxygen desaturation monitored by intraoperative near-infrared spectroscopy, and incidence of "
+         "post-operative cognitive dysfunction: A systematic review protocol"), True),
+        ("Protocol for the ProFHER (PROximal fracture of the humerus: Evaluation by randomisation) trial", True),
+        ("Study of the educational needs of patients having suffered a right hemispheric stroke: Protocol testing",
+         True),
+        (("Effects of sitagliptin on coronary atherosclerosis in patients with type 2 diabetes: rationale and design "
+         "of the TRUST study"), True),
+        ("Exercise for depression (Protocol)", True),
+        # results papers that name a protocol (respiratory id_0000612, id_0000573, id_0001931; cytology id_0001096;
+        # stroke id_0000597; digital_work id_1003041)
+        (ESSEN_TREATMENT_PROTOCOL["title"], False),
+        (("Experience with an evidence-based protocol using fibrinolysis as first line treatment for empyema in "
+         "children"), False),
+        (("AIDA 0493 protocol for newly diagnosed acute promyelocytic leukemia: Very long-term results and role of "
+         "maintenance"), False),
+        (("Dynamics of human papillomavirus infection between biopsy and excision of cervical intraepithelial "
+         "neoplasia: results from the ZYC101a protocol"), False),
+        ("Traumatic brain injury rehabilitation: QEEG biofeedback treatment protocols", False),
+        (("Understanding the Role of IS and Application Domain Knowledge on Conceptual Schema Problem Solving - A "
+         "Verbal Protocol Study"), False),
+    ],
+)  # fmt: skip
+def test_protocol_cue_marks_protocol_publications_only(title: str, protocol: bool) -> None:
+    assert (Cues.PROTOCOL in title_cues(title)[0]) is protocol
+
+
+def test_results_paper_naming_a_treatment_protocol_is_a_duplicate_of_its_translation() -> None:
+    verdict, _, reason = decide(ESSEN, ESSEN_TREATMENT_PROTOCOL)
+    assert (verdict, reason) == (
+        "duplicate",
+        "same authors, journal, volume and page range; titles differ (translation)",
+    )
+
+
+@pytest.mark.parametrize(
+    "results",
+    [
+        {**DEPAUL_PROTOCOL, "title": DEPAUL_PROTOCOL["title"].replace(" protocol", "")},
+        {**DEPAUL_PROTOCOL, "title": DEPAUL_PROTOCOL["title"].replace(": a randomized controlled trial protocol", "")},
+    ],
+)
+def test_trial_protocol_and_its_results_paper_stay_apart(results: dict[str, Any]) -> None:
+    verdict, veto, reason = decide(DEPAUL_PROTOCOL, results)
+    assert (verdict, veto, reason) == ("distinct", True, "protocol and report of the study")
+
+
+def test_cochrane_protocol_entry_type_is_a_protocol() -> None:
+    review = {"title": "Medically assisted hydration for palliative care patients", "year": 2008,
+              "authors": ("Good, P.", "Cavenagh, J.", "Mather, M.", "Ravenscroft, P."),
+              "journal": "Cochrane Database of Systematic Reviews", "pages": "CD006273"}  # fmt: skip
+    verdict, veto, _reason = decide({**review, "type": "Protocol"}, {**review, "type": "Review"})
+    assert (verdict, veto) == ("distinct", True)
+
+
+# --- the year in the volume field; a column heading before the title -------------------------------------------------
+
+# digital_work id_2002950 ~ id_4002951
+HBR = {
+    "title": "Upwork’s CEO on how an introverted engineer learned to lead",
+    "authors": ("Kasriel, S.",),
+    "year": 2016,
+    "journal": "Harvard Business Review",
+    "volume": "2016",
+    "issue": "May",
+    "type": "article",
+}
+HBR_COLUMN = {
+    **HBR,
+    "title": "How did it ... Upwork's CEO on how an introverted engineer learned to lead",
+    "authors": ("Kasriel, Stephane",),
+    "volume": "94",
+    "issue": "5",
+    "pages": "35+",
+}
+
+
+def test_year_in_the_volume_field_and_a_column_heading_before_the_title_are_a_duplicate() -> None:
+    a, b = features_of(Record(id="a", **HBR)), features_of(Record(id="b", **HBR_COLUMN))
+    assert volume_relation(a, b) is None
+    assert title_key(HBR["title"]) in b.titles
+    assert decide(HBR, HBR_COLUMN)[:2] == ("duplicate", False)
+
+
+def test_volume_that_is_not_the_year_still_conflicts() -> None:
+    assert decide({**HBR, "volume": "2014"}, HBR_COLUMN)[0] != "duplicate"  # not the record's year ±1
+    # in two journals a year-numbered volume (Hindawi's) is a real difference (diabetes id_0000095 ~ id_0001635)
+    hindawi = features_of(Record(id="a", title="x", year=2016, journal="Mediators Inflamm", volume="2016"))
+    other = features_of(Record(id="b", title="x", year=2016, journal="Diabetes/Metabolism Research and Reviews",
+                               volume="32"))  # fmt: skip
+    assert volume_relation(hindawi, other) is False
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        # a citation after the ellipsis (stroke id_0001109), a heading of four words or more, a lower-case rest
+        "Rehabilitation with a mirror... Yavuzer G, Selles R, Sezer N, et al. Mirror therapy improves hand function",
+        "Houston, we've had a problem...... offshoring, IS employment and the IS discipline",
+        "What is it all about... Upwork's CEO on how an introverted engineer learned to lead",
+        "'Stand still ... , and move on', a new early intervention service for cardiac arrest survivors",
+    ],
+)
+def test_ellipsis_without_a_short_heading_before_it_gives_no_other_title(title: str) -> None:
+    assert features_of(Record(id="a", title=title)).titles == (title_key(title),)
+
+
+# --- an erratum printed under the article's own title -----------------------------------------------------------------
+
+# haematology id_0000052, id_0000117 (the article) and id_0000807 (9(9):2205, one page under the same title)
+TRANSPLANT = {
+    "title": "Anti-Factor H Autoantibodies in a Fifth Renal Transplant Recipient with Atypical Hemolytic and Uremic "
+    "Syndrome",
+    "authors": ("Quintrec, M.", "Zuber, J.", "Noel, L. H.", "Thervet, E.", "Fremeaux-Bacchi, V.", "Fridman, W. H.",
+                "Legendre, C.", "Dragon-Durey, M. A."),
+    "year": 2009,
+    "journal": "American Journal of Transplantation",
+    "volume": "9",
+    "issue": "5",
+    "pages": "1223-1229",
+    "type": "article",
+}  # fmt: skip
+TRANSPLANT_MEDLINE = {
+    **TRANSPLANT,
+    "title": "Anti-Factor H autoantibodies in a fifth renal transplant recipient with atypical hemolytic and uremic "
+    "syndrome.[Erratum appears in Am J Transplant. 2009 Sep;9(9):2205 Note: Niauif, P [added]].[Erratum",
+}
+TRANSPLANT_ERRATUM = {
+    **TRANSPLANT,
+    "title": TRANSPLANT["title"] + ".",
+    "authors": ("Le Quintrec, M.", "Zuber, J.", "Noel, L. H.", "Thervet, E.", "Fremeaux-Bacchi, V.", "Niauif, P.",
+                "Fridman, W. H.", "Legendre, C.", "Dragon-Durey, M. A."),
+    "issue": "9",
+    "pages": "2205-2205",
+}  # fmt: skip
+# haematology id_0000128 (a congress abstract, 25(9):1875) ~ id_0000129 (the full paper, 25(12):2539-2542)
+KOEHL = {
+    "title": "Neurological involvement in a child with atypical hemolytic uremic syndrome",
+    "authors": ("Koehl, B.", "Boyer, O.", "Biebuyck-Gouge, N.", "Kossorotoff, M.", "Fremeaux-Bacchi, V.",
+                "Boddaert, N.", "Niaudet, P."),
+    "year": 2010,
+    "journal": "Pediatric Nephrology",
+    "volume": "25",
+    "issue": "12",
+    "pages": "2539-2542",
+    "type": "article",
+}  # fmt: skip
+KOEHL_ABSTRACT = {**KOEHL, "issue": "9", "pages": "1875-1875"}
+
+
+def test_a_cut_short_note_after_a_note_is_cut_from_the_title() -> None:
+    assert strip_notes(TRANSPLANT_MEDLINE["title"]) == TRANSPLANT["title"].replace("Syndrome", "syndrome.").replace(
+        "Anti-Factor H Autoantibodies in a Fifth Renal Transplant Recipient with Atypical Hemolytic and Uremic",
+        "Anti-Factor H autoantibodies in a fifth renal transplant recipient with atypical hemolytic and uremic",
+    )
+
+
+@pytest.mark.parametrize("article", [TRANSPLANT, TRANSPLANT_MEDLINE])
+def test_one_page_under_the_article_title_later_in_the_volume_is_a_linked_erratum(article: dict[str, Any]) -> None:
+    verdict, veto, reason = decide(article, TRANSPLANT_ERRATUM)
+    assert (verdict, veto) == ("linked", True)
+    assert "probable erratum" in reason
+    result = dedup([Record(id="article", **article), Record(id="erratum", **TRANSPLANT_ERRATUM)])
+    assert result.partition() == frozenset({frozenset({"article"}), frozenset({"erratum"})})
+    assert [(p.record_id, p.other_id, p.relation) for p in result.links] == [("article", "erratum", "erratum")]
+    assert "erratum notice concerning article" in result.reasons[1]
+    assert "has a linked erratum notice erratum" in result.reasons[0]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (KOEHL_ABSTRACT, KOEHL),  # the one-page item is in an earlier issue: a congress abstract, queued
+        (TRANSPLANT_ERRATUM, {**TRANSPLANT_ERRATUM, "issue": "11", "pages": "2647-2647"}),  # two errata: no article
+        (TRANSPLANT, {**TRANSPLANT_ERRATUM, "issue": "4"}),  # an earlier issue
+        (TRANSPLANT, {**TRANSPLANT_ERRATUM, "volume": "10", "issue": "2"}),  # another volume
+        (TRANSPLANT, {**TRANSPLANT_ERRATUM, "authors": ("Smith, A.", "Jones, B.")}),  # other authors: a letter
+    ],
+)
+def test_one_page_item_without_every_erratum_cue_is_not_linked_nor_merged(
+    first: dict[str, Any], second: dict[str, Any]
+) -> None:
+    assert decide(first, second)[0] not in {"linked", "duplicate"}
+
+
+# --- queued, not dropped: a retitled letter, a translated title without authors -------------------------------------
+
+# haematology id_0000818 ~ id_0000819 (N Engl J Med 2011, the second record without volume and pages)
+SHIGA = {
+    "title": "Eculizumab in severe Shiga-toxin-associated HUS",
+    "authors": ("Lapeyraque, A. L.", "Malina, M.", "Fremeaux-Bacchi, V.", "Boppel, T.", "Kirschfink, M.",
+                "Oualha, M.", "Proulx, F.", "Clermont, M. J.", "Le, Deist F.", "Niaudet, P.", "Schaefer, F."),
+    "year": 2011,
+    "journal": "New England Journal of Medicine",
+    "volume": "364",
+    "issue": "26",
+    "pages": "2561-2563",
+    "type": "article",
+}  # fmt: skip
+SHIGA_RETITLED = {
+    "title": "Complement Blockade in Severe Shiga-Toxin–Associated HUS",
+    "authors": ("Lapeyraque, AL", "Malina, M", "Fremeaux-Bacchi, V", "Boppel, T", "Kirschfink, M"),
+    "year": 2011,
+    "journal": "New Engl J Med",
+    "type": "article",
+}
+# respiratory id_0000091 ~ id_0000799 (Dtsch Med Wochenschr 1984;109:935-940, the second record without authors)
+TOOMES = {
+    "title": "[Postoperative immunostimulation in non-small-cell bronchial carcinoma. Outcome and complications]",
+    "authors": ("Toomes, H.",),
+    "year": 1984,
+    "journal": "Deutsche Medizinische Wochenschrift",
+    "volume": "109",
+    "issue": "1347",
+    "pages": "935-940",
+    "type": "article",
+}
+TOOMES_NO_AUTHORS = {
+    **TOOMES,
+    "title": "Postoperative local immunostimulation in non-oatcell bronchial carcinoma",
+    "authors": (),
+    "journal": "Dtsch-Med-Wochenschr",
+    "issue": "1351",
+}
+
+
+def test_retitled_item_with_the_same_authors_journal_and_year_is_queued() -> None:
+    assert decide(SHIGA, SHIGA_RETITLED)[:2] == ("uncertain", False)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {**SHIGA_RETITLED, "authors": ("Lapeyraque, AL", "Malina, M", "Smith, A", "Jones, B", "Brown, C")},
+        {**SHIGA_RETITLED, "year": 2010},
+        {**SHIGA_RETITLED, "journal": "Lancet"},
+        {**SHIGA_RETITLED, "volume": "365"},
+    ],
+)
+def test_retitled_item_without_same_authors_journal_year_and_volume_is_not_queued(other: dict[str, Any]) -> None:
+    assert decide(SHIGA, other)[0] == "distinct"
+
+
+def test_translated_title_without_authors_on_the_same_pages_is_queued() -> None:
+    assert decide(TOOMES, TOOMES_NO_AUTHORS)[:2] == ("uncertain", False)
+
+
+@pytest.mark.parametrize("change", [{"pages": "941-944"}, {"volume": "110"}, {"pages": "935-935"}, {"year": 1985}])
+def test_translated_title_without_authors_and_other_bibliographic_fields_is_not_queued(
+    change: dict[str, Any],
+) -> None:
+    assert decide(TOOMES, {**TOOMES_NO_AUTHORS, **change})[0] == "distinct"

@@ -492,4 +492,6 @@ def assemble(
 
 
 def _is_notice(f: Features, c: Comparison) -> bool:
+    if c.notice is not None:
+        return c.notice == f.id
     return c.relation is not None and c.relation in f.cues

@@ -90,6 +90,9 @@ _DIGITS = re.compile(r"\d+")
 _CONFERENCE_SUFFIX = re.compile(r"\s*\.\s*conference\s*:", re.IGNORECASE)
 _TRAILING_TRANSLATION = re.compile(r"\S\s*\[([^\[\]]+)\]\s*\.?\s*$")
 _ORIGINAL_TITLE = re.compile(r"\s*<\s*original\s*>\s*", re.IGNORECASE)
+# a column or section heading of one to three words cut off by an ellipsis before the title ("How did it ...
+# Upwork's CEO on how an introverted engineer learned to lead": Harvard Business Review's "How I Did It" column)
+_HEADING = re.compile(r"^\s*(?:[\w'’-]+\s+){0,2}[\w'’-]+\s*(?:\.{3}|…)\s*(?=[A-Z])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,9 +274,17 @@ def features_of(record: Record) -> Features:
             if bracketed and len(bracketed.group(1).split()) >= 4:
                 others.append(bracketed.group(1))  # "English title [Original title]"
                 others.append(raw_title[: bracketed.start()])
+        if "..." in raw_title or "…" in raw_title:
+            heading = _HEADING.match(raw_title)
+            rest = raw_title[heading.end() :] if heading else ""
+            # the rest must be a title of its own, not a citation ("Rehabilitation with a mirror... Yavuzer G, et al.")
+            if rest and len(content_tokens(title_key(rest))) >= 5 and "et al" not in rest.casefold():
+                others.append(rest)
     alternatives = tuple(dict.fromkeys(k for k in (title_key(t) for t in others) if k and k != key))
     tokens = content_tokens(key)
     cues, part = title_cues(strip_notes(raw_title)) if raw_title else (frozenset(), None)
+    if record.type and "protocol" in record.type.casefold():
+        cues |= {Cues.PROTOCOL}  # the Cochrane Library's "Protocol" entry type
     notice_core = _notice_core(key)
     if cues & Cues.NOTICES:
         # the notice's own title without the citation of its article (Web of Science "(vol 360, pg 542, 2009)",

@@ -68,6 +68,8 @@ class Comparison:
     """For ``linked`` pairs: ``erratum``, ``retraction`` or ``comment`` (the notice concerns the other record)."""
     veto: bool = False
     """A hard reason says the records differ (DOIs, PMIDs, years, notice, part, type …): never in one group."""
+    notice: str | None = None
+    """For ``linked`` pairs: the id of the record that is the notice (the other is the article it concerns)."""
 
 
 _DISTINCT: Verdict = "distinct"
@@ -158,13 +160,23 @@ def conference_match(a: Features, b: Features) -> bool:
 
 
 def volume_relation(a: Features, b: Features) -> bool | None:
-    """``True``/``False`` if the volumes agree/differ, ``None`` if either is missing or one is the other's
+    """``True``/``False`` if the volumes agree/differ, ``None`` if either is missing, one is the other's
     supplement number (``3`` against volume ``30``, issue ``Suppl. 3``: the database put the supplement in the
-    volume field)."""
+    volume field) or, in the same journal, one is the record's year (±1) and the other is not."""
     same = _same(a.volume, b.volume)
     if same is False and ((a.supplement and a.issue == b.volume) or (b.supplement and b.issue == a.volume)):
         return None
+    if same is False and _volume_is_year(a) != _volume_is_year(b) and venue_match(a, b) is True:
+        # one database put the year in the volume field of the journal (Harvard Business Review "2016" against
+        # volume 94); in two different journals a year-numbered volume (Hindawi's) is a real difference
+        return None
     return same
+
+
+def _volume_is_year(f: Features) -> bool:
+    """The volume field holds the record's year (±1), not a volume: some exports of magazines and of journals that
+    number issues within a year put the year there."""
+    return f.volume is not None and f.year is not None and len(f.volume) == 4 and abs(int(f.volume) - f.year) <= 1
 
 
 def _shifted(x: Features, y: Features) -> bool:
@@ -238,7 +250,9 @@ def compare(a: Features, b: Features, thresholds: Thresholds = DEFAULT_THRESHOLD
         relation = sorted(notice.cues & Cues.NOTICES)[0]
         core = notice.notice_core
         if core and article.title and Levenshtein.normalized_similarity(core, article.title) >= t.title_close:
-            return Comparison("linked", title, f"{relation} notice and the article it concerns", relation, veto=True)
+            return Comparison(
+                "linked", title, f"{relation} notice and the article it concerns", relation, veto=True, notice=notice.id
+            )
         return Comparison(_DISTINCT, title, f"{relation} notice in one title only", veto=True)
 
     # --- identifiers --------------------------------------------------------------------------------------------------
@@ -266,6 +280,22 @@ def compare(a: Features, b: Features, thresholds: Thresholds = DEFAULT_THRESHOLD
         if same_doi or same_pmid:
             return Comparison("uncertain", title * 0.8, f"same identifier but {_kinds(a, b)}", veto=True)
         return Comparison(_DISTINCT, title, _kinds(a, b), veto=True)
+
+    # --- an erratum printed under the article's own title -------------------------------------------------------------
+    if title >= t.title_same and not notices_a and not (same_doi or same_pmid):
+        later = a if _later_single_page(a, b) else b if _later_single_page(b, a) else None
+        shared = author_overlap(a, b) if later is not None else None
+        if later is not None and venue_match(a, b) is True and (shared is None or shared >= t.authors_match):
+            # Am J Transplant 9(5):1223-1229 and, under the same title and authors, 9(9):2205 and 9(11):2647: a
+            # one-page item later in the same volume is an erratum (or a note) about the article, never the article
+            return Comparison(
+                "linked",
+                title,
+                "one page under the article's title later in the volume (probable erratum)",
+                Cues.ERRATUM,
+                veto=True,
+                notice=later.id,
+            )
 
     # --- nothing in common: most candidate pairs end here ------------------------------------------------------------
     if (
@@ -411,10 +441,49 @@ def compare(a: Features, b: Features, thresholds: Thresholds = DEFAULT_THRESHOLD
                 "duplicate", score, "same authors, journal, volume and page range; titles differ (translation)"
             )
         return Comparison("uncertain", score, "same authors, journal, volume and page range; titles differ")
+    if (
+        not conflicts
+        and bib
+        and pages is True
+        and _multipage(a.pages)
+        and year_same
+        and venue is True
+        and authors is None
+        and title >= t.title_translation
+    ):
+        # Dtsch Med Wochenschr 1984;109:935-940 under MEDLINE's translated title and, without authors, under another
+        # translation: the pages pin the item down, but with no authors to compare a person decides
+        return Comparison("uncertain", score, "same journal, volume and page range; titles differ; no authors")
     if (title >= t.title_review or contained) and score >= t.review_score:
         problems = ", ".join(conflicts) or "missing fields"
         return Comparison("uncertain", score, f"similar titles; {problems} do not confirm")
+    if (
+        not conflicts
+        and title >= t.title_translation
+        and year_same
+        and venue is True
+        and min(len(a.surnames), len(b.surnames)) >= 3
+        and authors is not None
+        and authors >= t.authors_strong
+    ):
+        # N Engl J Med 2011 "Eculizumab in severe Shiga-toxin-associated HUS" ~ "Complement Blockade in Severe
+        # Shiga-Toxin-Associated HUS": the same authors in the same journal and year under a changed title; one record
+        # has no volume and pages to confirm, so a person decides
+        return Comparison("uncertain", score, "same authors, journal and year; titles differ (retitled?)")
     return Comparison(_DISTINCT, score, "titles differ")
+
+
+def _later_single_page(x: Features, y: Features) -> bool:
+    """``x`` is one page in a later issue of ``y``'s volume, after ``y``'s multi-page range (``9(9):2205`` against
+    ``9(5):1223-1229``); supplements are left out (their issue numbers do not order them)."""
+    if x.volume is None or x.volume != y.volume or x.supplement or y.supplement or x.issue is None or y.issue is None:
+        return False
+    if int(x.issue) <= int(y.issue) or not _multipage(y.pages):
+        return False
+    mx, my = _CLEAN_PAGES.match(x.pages or ""), _CLEAN_PAGES.match(y.pages or "")
+    if mx is None or my is None or mx.group(1) or my.group(1) or (mx.group(4) and mx.group(4) != mx.group(2)):
+        return False
+    return int(mx.group(2)) > int(my.group(4))
 
 
 def _is_main_title(a: Features, b: Features) -> bool:

@@ -67,8 +67,10 @@ def strip_notes(title: str) -> str:
             break
         end = _closing_bracket(text, text.index("[", match.start()))
         rest = text[end:]
-        if not rest.strip(" .;,") or rest.lstrip().startswith("["):
-            text = text[: match.start()]  # a note at the end (maybe followed by more notes): cut to the end
+        if not rest.strip(" .;,") or rest.lstrip(" .;,").startswith("["):
+            # a note at the end, maybe followed by more notes ("….[Erratum appears in …].[Erratum", the last one cut
+            # short by the database's field length): cut to the end
+            text = text[: match.start()]
             break
         text = text[: match.start()] + rest  # "… carboplatin [corrected], with …": drop the bracket only
         position = match.start()
@@ -128,8 +130,18 @@ _COMMENT = re.compile(
     r"|[\[(]\s*(?:comment|reply)\s*[\])]",
     re.IGNORECASE,
 )
+# a protocol *publication* (a trial's or review's protocol, vetoed against its results paper), not a results paper
+# that names a protocol ("treatment protocol of Essen University Hospital", "the ZYC101a protocol", "evidence-based
+# protocol using fibrinolysis"): a study/trial/review protocol, "protocol" opening the title or a part of it ("Protocol
+# for the ProFHER trial", "…: a protocol for a pragmatic randomised controlled trial", Cochrane's "… (Protocol)"),
+# "a protocol for", design/rationale/methods and protocol, and the "rationale and design" of a trial
 _PROTOCOL = re.compile(
-    r"\bprotocols?\b|\bstudy\s+design\s+and\s+rationale\b|\brationale\s+and\s+design\b", re.IGNORECASE
+    r"\b(?:study|trial|review|research|evaluation|rct)\s+protocols?\b"
+    r"|(?:^|[:.;(\[\-–—]\s*)[\"'“‘]?(?:an?\s+|the\s+)?protocols?\b"
+    r"|\ban?\s+protocol\s+for\b"
+    r"|\b(?:design|rationale|methods?)\s+and\s+protocols?\b|\bprotocols?\s+and\s+(?:design|rationale|methods?)\b"
+    r"|\bstudy\s+design\s+and\s+rationale\b|\brationale\s+and\s+design\b",
+    re.IGNORECASE,
 )
 _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
