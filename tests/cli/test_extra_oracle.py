@@ -5,7 +5,10 @@ metadat, threshold = 1e-12) in the golden file's format (../shared/golden/README
 the golden file: 2×2 tables with zero and double-zero cells (nielweise2007, laopaiboon2015, li2007, collins1985a,
 linde2005, fine1993), means and SDs (gibson2002), correlations (mcdaniel1994), proportions (debruin2009,
 pagliaro1992), incidence rates (hart1999), precomputed yi/vi (kalaian1996, bonett2010), with text, integer and
-0/1 moderators. ``tools/oracle/check_cli.py`` runs the same cases and lists every mismatching key of every case.
+0/1 moderators, and the GENQ/GENQM estimators with user weights (``call.weights`` names the weights column;
+their confidence intervals for τ² invert the exact distribution of the generalised Q statistic and are compared
+at the Q-profile tolerance). ``tools/oracle/check_cli.py`` runs the same cases and lists every mismatching key of
+every case.
 
 Each case runs exactly as in tests/cli/test_golden_cli.py (meta, effects, metaregression, subgroup; its helpers)
 and tests/diagnostics/test_cli.py (bias, sensitivity), at the tolerances of tests/_golden.py. One addition to the
@@ -44,7 +47,9 @@ def extra_of(kind: str) -> list[Any]:
 
 def _fit_args(case: dict[str, Any], tmp_path: Path) -> list[Any]:
     path = write_table(case["input"], tmp_path / "data.csv")
-    return ["meta", path, *call_args(case["call"])]
+    # GENQ / GENQM cases name their weights column (call.weights)
+    weights = ["--weights", case["call"]["weights"]] if "weights" in case["call"] else []
+    return ["meta", path, *call_args(case["call"]), *weights]
 
 
 def _compare_fit_extra(out: dict[str, Any], args: list[Any], expected: dict[str, Any], where: str) -> None:

@@ -163,6 +163,8 @@ def check_case(case: dict[str, Any], tmp: Path) -> Outcome:
         return Outcome(cid, kind, "fail" if found else "pass", [Finding(cid, *f[:3], "mismatch", f[3]) for f in found])
     if kind in ("meta", "metaregression", "subgroup"):
         args: list[Any] = ["meta", path, *call_args(call)]
+        if "weights" in call:  # GENQ / GENQM
+            args += ["--weights", call["weights"]]
         out, err = _json_of(args)
         if out is None:
             return Outcome(cid, kind, "error", [Finding(cid, "meta", None, None, "error", err)])

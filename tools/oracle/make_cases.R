@@ -19,6 +19,22 @@ suppressPackageStartupMessages({
   library(metadat)
 })
 
+# GENQM and the confidence interval of GENQ/GENQM need CompQuadForm (the distribution of a weighted sum of chi^2
+# variables), which Debian does not package. Where it is missing, a stand-in with its documented interface is
+# installed into a temporary library: tools/oracle/CompQuadForm_imhof computes the same probabilities by Imhof's
+# (1961) formula with R's integrate() (MIT; written for this script, not derived from CompQuadForm). The GENQM
+# and GENQ-interval cases then check metafor's estimator and interval logic, with the distribution function
+# computed independently of sysreview's (which is tested against exact distributions on its own).
+if (!requireNamespace("CompQuadForm", quietly = TRUE)) {
+  stub_lib <- file.path(tempdir(), "rlib")
+  dir.create(stub_lib, showWarnings = FALSE)
+  stub_src <- file.path(dirname(normalizePath(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)))),
+                        "CompQuadForm_imhof")
+  install.packages(stub_src, lib = stub_lib, repos = NULL, type = "source", quiet = TRUE)
+  .libPaths(c(stub_lib, .libPaths()))
+  message("CompQuadForm: using the Imhof stand-in of tools/oracle/CompQuadForm_imhof")
+}
+
 args <- commandArgs(trailingOnly = TRUE)
 golden_mode <- length(args) >= 1 && args[1] == "--golden"
 if (golden_mode) args <- args[-1]
@@ -331,6 +347,46 @@ case_sensitivity <- function(name, dataset, df, measure) {
   }
 }
 
+# GENQ / GENQM (generalised Q estimators with user weights, given as the input column wi): intercept-only cases
+# are kind "meta" (with the interval of confint(), which inverts the exact distribution of the generalised Q),
+# cases with moderators kind "metaregression"; call.weights names the weights column
+case_genq <- function(name, dataset, df, measure, method, test, wtag, wfun, mods = NULL) {
+  id <- paste0(c(name, measure, if (!is.null(mods)) c("metareg", mods), method, wtag, test), collapse = "_")
+  inp <- NULL
+  exp <- try_case(id, {
+    es <- effects_of(df, measure)
+    inp <- df
+    inp$wi <- wfun(es, df)
+    d <- data.frame(yi = es$yi, vi = es$vi, wi = inp$wi)
+    if (is.null(mods)) {
+      res <- rma(yi, vi, weights = wi, data = d, method = method, test = test, control = CTRL)
+      meta_expected(res)
+    } else {
+      for (m in mods) d[[m]] <- if (is.character(df[[m]])) as_factor_sorted(df[[m]]) else df[[m]]
+      f <- as.formula(paste("~", paste(mods, collapse = " + ")))
+      res <- rma(yi, vi, weights = wi, mods = f, data = d, method = method, test = test, control = CTRL)
+      tab <- coef(summary(res))
+      coefs <- lapply(seq_len(nrow(tab)), function(i) list(
+        name = rownames(tab)[i], estimate = tab$estimate[i], se = tab$se[i], statistic = tab[[3]][i],
+        pvalue = tab$pval[i], ci_lower = tab$ci.lb[i], ci_upper = tab$ci.ub[i]))
+      list(k = res$k, coefficients = coefs, tau2 = num_or_null(res$tau2), tau2_se = num_or_null(res$se.tau2),
+           I2 = num_or_null(res$I2), Q = num_or_null(res$QE), Q_df = res$k - res$p, Q_pvalue = num_or_null(res$QEp),
+           QM = num_or_null(res$QM), QM_df = num_or_null(res$QMdf[1]), QM_pvalue = num_or_null(res$QMp),
+           R2 = num_or_null(res$R2))
+    }
+  })
+  if (is.null(exp)) return(invisible())
+  kind <- if (is.null(mods)) "meta" else "metaregression"
+  call <- list(kind = kind, method = method, test = test, weights = "wi")
+  if (!is.null(mods)) call$mods <- as.list(mods)
+  add_case(id, dataset, inp, with_measure(call, measure), exp)
+}
+
+W_INV <- function(es, df) 1 / es$vi
+W_SQRT <- function(es, df) 1 / sqrt(es$vi)
+W_N <- function(es, df) df$ni
+W_ONE <- function(es, df) rep(1, nrow(df))
+
 # ------------------------------------------------------------------------------------------------ datasets
 
 # the study label column first, then the columns a case needs (integers stay integers, text stays text)
@@ -613,6 +669,22 @@ if (golden_mode) {
   case_subgroup("kalaian1996", ds, kal, NULL, "outcome", "DL")
   case_bias("kalaian1996", ds, kal, NULL)
   case_sensitivity("kalaian1996", ds, kal, NULL)
+
+  # -------- GENQ / GENQM with weights 1/vi (GENQ = DL), 1/sqrt(vi), sample sizes and equal weights (GENQ = HE)
+  for (m in c("GENQ", "GENQM")) for (t in c("z", "knha")) {
+    case_genq("kalaian1996", "dat.kalaian1996", kal, NULL, m, t, "inv", W_INV)
+    case_genq("kalaian1996", "dat.kalaian1996", kal, NULL, m, t, "sqrt", W_SQRT)
+    case_genq("kalaian1996", "dat.kalaian1996", kalc, NULL, m, t, "sqrt", W_SQRT, mods = c("outcome", "hrs"))
+    case_genq("debruin2009", "dat.debruin2009", deb, "PLO", m, t, "n", W_N)
+    case_genq("debruin2009", "dat.debruin2009", deb, "PLO", m, t, "n", W_N, mods = c("scq"))
+    case_genq("gibson2002", "dat.gibson2002", gib, "SMD", m, t, "equal", W_ONE)
+    case_genq("gibson2002", "dat.gibson2002", gib, "SMD", m, t, "inv", W_INV, mods = c("design"))
+    case_genq("hart1999", "dat.hart1999", hart, "IRR", m, t, "inv", W_INV)
+  }
+  for (m in c("GENQ", "GENQM")) {
+    case_genq("mcdaniel1994", "dat.mcdaniel1994", comp, "ZCOR", m, "z", "sqrt", W_SQRT, mods = c("type", "struct"))
+    case_genq("nielweise2007", "dat.nielweise2007", niel, "OR", m, "z", "sqrt", W_SQRT)
+  }
 }
 
 # ------------------------------------------------------------------------------------------------ write

@@ -63,6 +63,8 @@ __all__ = ["register"]
 TABLE_2X2 = ("ai", "bi", "ci", "di")
 #: methods that pool 2×2 tables directly instead of inverse-variance weighting of yi, vi
 COUNT_METHODS = {"MH": ("OR", "RR", "RD"), "PETO": ("PETO",)}
+#: tau^2 estimators that weight the studies by a column of the file (--weights COL)
+WEIGHTED_METHODS = ("GENQ", "GENQM")
 
 
 def register(app: typer.Typer) -> None:
@@ -200,7 +202,8 @@ def meta(
         str,
         typer.Option(
             metavar="CODE",
-            help=f"{', '.join(METHOD_CODES)}; {' or '.join(COUNT_METHODS)} for 2×2 tables.",
+            help=f"{', '.join(METHOD_CODES)}; {' or '.join(WEIGHTED_METHODS)} with --weights; "
+            f"{' or '.join(COUNT_METHODS)} for 2×2 tables.",
         ),
     ] = "REML",
     test: TestOpt = "z",
@@ -235,13 +238,26 @@ def meta(
             show_default=False,
         ),
     ] = None,
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            "--weights",
+            metavar="COL",
+            help="Weights of the generalised Q statistic (and of the coefficients) for --method GENQ or GENQM.",
+            show_default=False,
+        ),
+    ] = None,
     sheet: SheetOpt = None,
 ) -> None:
     """Pool effect sizes: random/common-effect model, meta-regression (--mods), Mantel–Haenszel or Peto."""
     with reporting():
         fmt = parse_format(fmt)
         level_value = parse_level(level)
-        method_code = parse_method(method, extra=list(COUNT_METHODS))
+        method_code = parse_method(method, extra=[*WEIGHTED_METHODS, *COUNT_METHODS])
+        if method_code in WEIGHTED_METHODS and weights is None:
+            raise InputError(f"--method {method_code} needs --weights COL (the weights of its generalised Q statistic)")
+        if weights is not None and method_code not in WEIGHTED_METHODS:
+            raise InputError(f"--weights is used by --method {' or '.join(WEIGHTED_METHODS)} only, not {method_code}")
         test_code = parse_test(test)
         code = None if measure is None else parse_measure(measure)
         table = read_table_arg(data, sheet=sheet, col=col)
@@ -261,6 +277,7 @@ def meta(
                 mods=mods or [],
                 subgroup=subgroup,
                 tau2=None if tau2 is None else parse_number("--tau2", tau2, minimum=0.0),
+                weights=weights,
             )
         out = fitted.to_dict()
         if fmt == "json":
@@ -310,13 +327,17 @@ def _inverse_variance(
     mods: Sequence[str],
     subgroup: str | None,
     tau2: float | None,
+    weights: str | None = None,
 ) -> _Fitted:
     from sysreview.tabular import moderator_matrix
 
     studies = studies_from_table(table, code)
     if not studies.keep:
         raise InputError(f"no studies to pool (k = 0): no row has values in {studies.what}", file=table.source)
-    studies = without_missing(studies, table, [*mods, *([subgroup] if subgroup is not None else [])])
+    if weights is not None and subgroup is not None:
+        raise InputError("--weights cannot be combined with --subgroup")
+    extra = [*([subgroup] if subgroup is not None else []), *([weights] if weights is not None else [])]
+    studies = without_missing(studies, table, [*mods, *extra])
     used = studies.used
     moderators, mod_names = moderator_matrix(used, mods) if mods else (None, None)
     if subgroup is not None and mods:
@@ -329,6 +350,18 @@ def _inverse_variance(
             result = _subgroups(studies, subgroup, method=method, test=test, level=level, code=code)
         except InputError as err:
             raise used.locate(err) from None
+    elif weights is not None:
+        result = _weighted_pool(
+            studies,
+            weights,
+            method=method,
+            test=test,
+            level=level,
+            code=code,
+            mods=moderators,
+            mod_names=mod_names,
+            tau2=tau2,
+        )
     else:
         result = pool(
             studies,
@@ -341,6 +374,42 @@ def _inverse_variance(
             tau2=tau2,
         )
     return _Fitted(result=result, table=table, omitted=studies.omitted, notes=studies.notes)
+
+
+def _weighted_pool(
+    studies: Studies,
+    column: str,
+    *,
+    method: str,
+    test: str,
+    level: float,
+    code: str | None,
+    mods: Any,
+    mod_names: Sequence[str] | None,
+    tau2: float | None,
+) -> MetaResult:
+    """``rma(..., method=GENQ|GENQM, weights=COLUMN)``, its input errors located in the file."""
+    from sysreview.models import rma
+
+    used = studies.used
+    a = used.numeric(column, minimum=0.0, exclusive=True, what="weight")
+    try:
+        return rma(
+            studies.yi,
+            studies.vi,
+            sei=studies.sei,
+            mods=mods,
+            mod_names=mod_names,
+            method=method,
+            test=test,
+            level=level,
+            measure=code,
+            study=studies.labels,
+            tau2=tau2,
+            weights=a,
+        )
+    except InputError as err:
+        raise used.locate(err) from None
 
 
 def _subgroups(

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from sysreview._distributions import chi2_sf, f_sf, norm_ppf, norm_sf, t_ppf, t_sf
 from sysreview._typing import ArrayLike, FloatArray
 from sysreview.errors import InputError
-from sysreview.models._checks import check_level, check_method, check_test
-from sysreview.models._fit import fit_batch, q_profile
+from sysreview.models._checks import METHODS, check_level, check_method, check_test
+from sysreview.models._fit import BatchFit, fit_batch, q_profile
+from sysreview.models._genq import WEIGHTED_METHODS, weighted_fixed_effects, weighted_q_interval, weighted_tau2
 from sysreview.models._kernel import make_batch
 from sysreview.models._results import Coefficient, Interval, MetaResult
 from sysreview.models._roots import R_UNIROOT_TOL
@@ -80,6 +82,7 @@ def rma(
     study: Sequence[str] | None = None,
     tau2: float | None = None,
     control: Control | None = None,
+    weights: ArrayLike | None = None,
 ) -> MetaResult:
     """Fit a common-effect, random-effects or mixed-effects meta-regression model.
 
@@ -94,7 +97,9 @@ def rma(
         ``FE`` (common effect; ``EE``/``CE`` are synonyms) or a τ² estimator: ``DL`` (DerSimonian & Laird 1986),
         ``DLIT`` (iterated DL), ``HE`` (Hedges 1983), ``HS`` / ``HSk`` (Hunter & Schmidt 2004; Brannick et
         al. 2019), ``SJ`` / ``SJIT`` (Sidik & Jonkman 2005), ``ML``, ``REML`` (Viechtbauer 2005), ``EB``
-        (Morris 1983), ``PM`` (Paule & Mandel 1982), ``PMM`` (median-unbiased PM; Viechtbauer 2021).
+        (Morris 1983), ``PM`` (Paule & Mandel 1982), ``PMM`` (median-unbiased PM; Viechtbauer 2021), or, with
+        ``weights``, ``GENQ`` (generalised Q moment estimator; DerSimonian & Kacker 2007) and ``GENQM`` (its
+        median-unbiased version from the exact distribution of the generalised Q; Jackson et al. 2014).
     test : str
         ``z`` (Wald), ``t`` (t with k − p df), ``knha`` (Hartung & Knapp 2001; Sidik & Jonkman 2002) or
         ``adhoc`` (knha with the ad hoc truncation of Knapp & Hartung 2003).
@@ -102,6 +107,9 @@ def rma(
         Confidence level of the intervals (0.95 or 95).
     tau2 : float, optional
         Fix τ² at this value instead of estimating it.
+    weights : array_like, optional
+        Weights of the generalised Q statistic, required by (and only used with) ``GENQ`` and ``GENQM``; the
+        coefficients are then estimated with these weights too (with a sandwich covariance), as in metafor.
 
     Returns
     -------
@@ -121,8 +129,13 @@ def rma(
     *Statistics in Medicine*, 21, 1539–1558.
     Hartung, J., & Knapp, G. (2001). A refined method for the meta-analysis of controlled clinical trials with
     binary outcome. *Statistics in Medicine*, 20, 3875–3889.
+    DerSimonian, R., & Kacker, R. (2007). Random-effects model for meta-analysis of clinical trials: An update.
+    *Contemporary Clinical Trials*, 28(2), 105–114.
+    Jackson, D., Turner, R., Rhodes, K., & Viechtbauer, W. (2014). Methods for calculating confidence and credible
+    intervals for the residual between-study variance in random effects meta-regression models.
+    *BMC Medical Research Methodology*, 14, 103.
     """
-    method = check_method(method)
+    method = check_method(method, allowed=(*METHODS, *WEIGHTED_METHODS))
     test = check_test(test)
     level = check_level(level)
     control = control or Control()
@@ -153,9 +166,12 @@ def rma(
         raise InputError("infinite effect size or variance", row=int(bad[0]) + 1, column="yi")
 
     X, names = _design(mods, mod_names, y.size, intercept=intercept)
+    a = _user_weights(weights, method, y.size)
 
     notes: list[str] = []
     keep = ~(np.isnan(y) | np.isnan(v) | np.isnan(X).any(axis=1))
+    if a is not None:
+        keep &= ~np.isnan(a)
     if not keep.all():
         omitted = [labels[i] for i in np.flatnonzero(~keep)]
         notes.append(
@@ -163,6 +179,8 @@ def rma(
             + ", ".join(omitted)
         )
     y, v, X = y[keep], v[keep], X[keep]
+    if a is not None:
+        a = a[keep]
     labels = [lab for lab, kept in zip(labels, keep, strict=True) if kept]
     k, p = X.shape
     if k == 0:
@@ -181,15 +199,38 @@ def rma(
     batch = make_batch(y[None, :], v[None, :], X[None, :, :], np.ones((1, k), dtype=bool))
     settings = control.settings()
     fixed = None if tau2 is None else np.array([float(tau2)])
-    fit = fit_batch(
-        batch,
-        method=fitted_method,
-        test=test,
-        level=level,
-        settings=settings,
-        tau2_fixed=fixed,
-        intercept=intercept,
-    )
+    weighted = a is not None and fitted_method in WEIGHTED_METHODS
+    if a is not None and not weighted:
+        a = None
+    if weighted:
+        assert a is not None
+        if tau2 is None:
+            est = weighted_tau2(y, v, X, a, method=fitted_method, settings=settings)
+            fixed = np.array([est.tau2])
+        fit = _weighted_fit(
+            fit_batch(
+                batch, method="FE", test=test, level=level, settings=settings, tau2_fixed=fixed, intercept=intercept
+            ),
+            y,
+            v,
+            X,
+            a,
+            test=test,
+            level=level,
+            intercept=intercept,
+        )
+        if tau2 is None:
+            fit = replace(fit, tau2_se=np.array([est.se]), converged=np.array([est.converged]))
+    else:
+        fit = fit_batch(
+            batch,
+            method=fitted_method,
+            test=test,
+            level=level,
+            settings=settings,
+            tau2_fixed=fixed,
+            intercept=intercept,
+        )
     if fit.fallback[0]:
         notes.append(
             f"Fisher scoring for the {method} estimate of tau^2 did not converge in {control.maxiter} iterations; "
@@ -201,7 +242,19 @@ def rma(
     random = fitted_method not in COMMON_EFFECT_METHODS or tau2 is not None
     tau2_hat = float(fit.tau2[0])
     tau2_ci = I2_ci = H2_ci = None
-    if random and k - p >= 1:
+    if random and k - p >= 1 and weighted:
+        assert a is not None
+        lo, hi, beyond = weighted_q_interval(y, v, X, a, level=level, tau2_hat=tau2_hat, settings=settings)
+        if beyond:
+            notes.append(
+                "the confidence interval for tau^2 reaches the end of its search range; pass a larger "
+                "Control(tau2_max=...) to search further"
+            )
+        s2 = float(fit.typical_v[0])
+        tau2_ci = Interval(lo, hi)
+        I2_ci = Interval(100.0 * lo / (s2 + lo), 100.0 * hi / (s2 + hi))
+        H2_ci = Interval((s2 + lo) / s2, (s2 + hi) / s2)
+    elif random and k - p >= 1:
         qp = q_profile(batch, level=level, settings=settings, tau2_hat=fit.tau2)
         lo, hi = float(qp.tau2_lower[0]), float(qp.tau2_upper[0])
         if qp.truncated[0]:
@@ -216,9 +269,13 @@ def rma(
 
     R2 = None
     if p > 1 and intercept and fitted_method not in COMMON_EFFECT_METHODS:
-        null = make_batch(y[None, :], v[None, :], np.ones((1, k, 1)), np.ones((1, k), dtype=bool))
-        fit0 = fit_batch(null, method=fitted_method, test="z", level=level, settings=settings)
-        t0 = float(fit0.tau2[0])
+        if weighted:
+            assert a is not None
+            t0 = weighted_tau2(y, v, np.ones((k, 1)), a, method=fitted_method, settings=settings).tau2
+        else:
+            null = make_batch(y[None, :], v[None, :], np.ones((1, k, 1)), np.ones((1, k), dtype=bool))
+            fit0 = fit_batch(null, method=fitted_method, test="z", level=level, settings=settings)
+            t0 = float(fit0.tau2[0])
         R2 = 0.0 if t0 <= 0 else max(0.0, 100.0 * (t0 - tau2_hat) / t0)
     elif p > 1 and intercept and k > p:
         # a common-effect meta-regression explains a share of the weighted variation: the adjusted R² of the
@@ -326,3 +383,82 @@ def _readonly(a: FloatArray) -> FloatArray:
 def _finite(x: float | np.floating) -> float | None:
     value = float(x)
     return value if math.isfinite(value) else None
+
+
+def _user_weights(weights: ArrayLike | None, method: str, k: int) -> FloatArray | None:
+    """The weights of GENQ/GENQM (required there, refused elsewhere), checked: finite and positive or missing."""
+    if method not in WEIGHTED_METHODS:
+        if weights is not None:
+            raise InputError(f"weights are used by the GENQ and GENQM estimators only, not {method}", column="weights")
+        return None
+    if weights is None:
+        raise InputError(
+            f"method {method} needs weights (the weights of its generalised Q statistic)", column="weights"
+        )
+    a = _vector("weights", weights)
+    if a.size != k:
+        raise InputError(f"weights has {a.size} values for {k} effect sizes", column="weights")
+    bad = np.flatnonzero(~np.isnan(a) & ~(np.isfinite(a) & (a > 0.0)))
+    if bad.size:
+        raise InputError(
+            f"weights must be positive and finite, got {a[bad[0]]:g}", row=int(bad[0]) + 1, column="weights"
+        )
+    return a
+
+
+def _weighted_fit(
+    base: BatchFit,
+    y: FloatArray,
+    v: FloatArray,
+    X: FloatArray,
+    a: FloatArray,
+    *,
+    test: str,
+    level: float,
+    intercept: bool,
+) -> BatchFit:
+    """The fit at τ̂² (``base``: heterogeneity statistics of the inverse-variance model at that τ²) with the
+    coefficients, their inference and the study weights of the weighted least-squares fit with weights ``a``."""
+    k, p = X.shape
+    tau2 = float(base.tau2[0])
+    beta, vb = weighted_fixed_effects(y, v, X, a, tau2=tau2, test=test)
+    se = np.sqrt(np.diag(vb))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = np.where(se > 0.0, beta / se, np.nan)
+    alpha = 1.0 - level
+    df = float(k - p)
+    if test == "z":
+        crit = float(norm_ppf(1.0 - alpha / 2.0))
+        pvalue = 2.0 * norm_sf(np.abs(statistic))
+    else:
+        crit = float(t_ppf(1.0 - alpha / 2.0, df))
+        pvalue = 2.0 * t_sf(np.abs(statistic), df)
+    pi_se = math.sqrt(float(se[0]) ** 2 + tau2)
+    start = 1 if intercept else 0
+    QM = QM_df = QM_pvalue = np.array([np.nan])
+    if p > start:
+        b = beta[start:]
+        qm = float(b @ np.linalg.solve(vb[start:, start:], b))
+        m = p - start
+        QM_df = np.array([float(m)])
+        if test == "z":
+            QM, QM_pvalue = np.array([qm]), np.array([float(chi2_sf(qm, m))])
+        else:
+            QM, QM_pvalue = np.array([qm / m]), np.array([float(f_sf(qm / m, m, df))])
+    return replace(
+        base,
+        beta=beta[None, :],
+        vb=vb[None, :, :],
+        se=se[None, :],
+        statistic=statistic[None, :],
+        pvalue=np.asarray(pvalue, dtype=np.float64)[None, :],
+        ci_lower=(beta - crit * se)[None, :],
+        ci_upper=(beta + crit * se)[None, :],
+        df=np.array([np.nan if test == "z" else df]),
+        pi_lower=np.array([float(beta[0]) - crit * pi_se]),
+        pi_upper=np.array([float(beta[0]) + crit * pi_se]),
+        weights=(100.0 * a / a.sum())[None, :],
+        QM=QM,
+        QM_df=QM_df,
+        QM_pvalue=QM_pvalue,
+    )
