@@ -7,7 +7,10 @@ linde2005, fine1993), means and SDs (gibson2002), correlations (mcdaniel1994), p
 pagliaro1992), incidence rates (hart1999), precomputed yi/vi (kalaian1996, bonett2010), with text, integer and
 0/1 moderators, and the GENQ/GENQM estimators with user weights (``call.weights`` names the weights column;
 their confidence intervals for τ² invert the exact distribution of the generalised Q statistic and are compared
-at the Q-profile tolerance). ``tools/oracle/check_cli.py`` runs the same cases and lists every mismatching key of
+at the Q-profile tolerance), and leave-one-out and influence diagnostics of meta-regressions (kind
+``sensitivity_metareg``: metafor's influence() with its DFBETAS and flags, and rma() refitted without each study,
+NA where the model matrix without the study is rank-deficient; run as ``sensitivity --mods``).
+``tools/oracle/check_cli.py`` runs the same cases and lists every mismatching key of
 every case.
 
 Each case runs exactly as in tests/cli/test_golden_cli.py (meta, effects, metaregression, subgroup; its helpers)
@@ -71,7 +74,7 @@ def test_the_file_is_a_metafor_oracle_of_other_datasets() -> None:
     ids = [case["id"] for case in payload["cases"]]
     assert len(ids) == len(set(ids))
     kinds = {case["call"]["kind"] for case in payload["cases"]}
-    assert kinds == {"meta", "effect_size", "metaregression", "subgroup", "bias", "sensitivity"}
+    assert kinds == {"meta", "effect_size", "metaregression", "subgroup", "bias", "sensitivity", "sensitivity_metareg"}
 
 
 @pytest.mark.parametrize("case", extra_of("meta"))
@@ -122,3 +125,38 @@ def test_sensitivity(case: dict[str, Any], tmp_path: Path) -> None:
     assert_close(out["cumulative"], exp["cumulative"], where="cumulative")
     # hat values are the diagonal of the hat matrix (metafor's influence()$inf$hat): they add up to p = 1
     assert math.isclose(sum(exp["influence"]["hat"]), 1.0, rel_tol=1e-9)
+
+
+#: the keys of ``sysreview sensitivity --mods`` (a meta-regression: no cumulative meta-analysis)
+SENSITIVITY_METAREG_KEYS = {
+    "leave_one_out": {"coefficients", "tau2", "I2", "H2", "Q", "Q_pvalue", "QM", "QM_pvalue"},
+    "influence": {
+        "rstudent",
+        "dffits",
+        "cooks_distance",
+        "covratio",
+        "tau2_deleted",
+        "Q_deleted",
+        "hat",
+        "weight",
+        "influential",
+        "dfbetas",
+    },
+}
+
+
+@pytest.mark.parametrize("case", extra_of("sensitivity_metareg"))
+def test_sensitivity_metareg(case: dict[str, Any], tmp_path: Path) -> None:
+    call = {k: v for k, v in case["call"].items() if k != "measure"}  # _data gives --measure
+    out = run_json("sensitivity", *_data(case, tmp_path), *call_args(call))
+    exp = case["expected"]
+    assert {k: set(v) for k, v in out.items() if k != "notes"} == SENSITIVITY_METAREG_KEYS
+    assert_close(out["leave_one_out"], exp["leave1out"], where=f"{case['id']}.leave_one_out")
+    assert_close(out["influence"], exp["influence"], where=f"{case['id']}.influence")
+    # the flags are metafor's exactly (None where metafor's is NA: no refit, and the hat value under its cut-off)
+    assert out["influence"]["influential"] == exp["influence"]["influential"]
+    # hat values are the diagonal of the hat matrix: they add up to p
+    p = len(exp["leave1out"]["coefficients"])
+    assert math.isclose(sum(out["influence"]["hat"]), p, rel_tol=1e-9)
+    # rows without a refit are named in a note
+    assert ("notes" in out) == any(t is None for t in exp["leave1out"]["tau2"])

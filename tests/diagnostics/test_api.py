@@ -17,7 +17,7 @@ import sysreview.diagnostics as dx
 from sysreview.diagnostics._gosh import gosh_subsets
 from sysreview.errors import InputError
 from sysreview.models import MetaResult, rma
-from tests._golden import golden_cases
+from tests._golden import assert_close, golden_cases
 
 
 def _case(case_id: str) -> dict[str, Any]:
@@ -115,9 +115,77 @@ def test_fits_that_cannot_be_refitted_are_refused(small: MetaResult) -> None:
         with pytest.raises(InputError, match="rma"):
             call(mh)
     metareg = rma([0.1, 0.5, -0.2, 0.3, 0.9], [0.04, 0.1, 0.02, 0.05, 0.3], mods=[1, 2, 3, 4, 5])
-    for call in (dx.leave_one_out, dx.influence, dx.cumulative, dx.gosh, dx.trim_and_fill, dx.egger_test):
+    for call in (dx.cumulative, dx.gosh, dx.trim_and_fill, dx.egger_test):
         with pytest.raises(InputError, match="without moderators"):
             call(metareg)
+    # GENQ/GENQM fits need their user weights to be refitted, which the result does not carry
+    genq = rma([0.1, 0.5, -0.2, 0.3, 0.9], [0.04, 0.1, 0.02, 0.05, 0.3], method="GENQ", weights=[1, 2, 3, 4, 5])
+    for call in (dx.leave_one_out, dx.influence, dx.cumulative):
+        with pytest.raises(InputError, match="user weights"):
+            call(genq)
+
+
+def test_meta_regression_shapes_and_too_few_studies() -> None:
+    yi, vi = [0.1, 0.5, -0.2, 0.3, 0.9], [0.04, 0.1, 0.02, 0.05, 0.3]
+    fit = rma(yi, vi, mods=[1, 2, 3, 4, 5], mod_names=["x"], method="DL")
+    loo = dx.leave_one_out(fit)
+    assert loo.meta_regression
+    assert loo.coefficients == ("intrcpt", "x")
+    assert loo.estimate.shape == loo.ci_upper.shape == (5, 2)
+    assert loo.tau2.shape == loo.QM.shape == (5,)
+    assert loo.estimable.all()
+    assert loo.notes == ()
+    json.dumps(loo.to_dict(), allow_nan=False)
+    inf = dx.influence(fit)
+    assert inf.dfbetas.shape == (5, 2)
+    assert inf.coefficients == ("intrcpt", "x")
+    assert math.isclose(float(np.sum(inf.hat)), 2.0, rel_tol=1e-12)
+    # an intercept-only result keeps its shape: one pooled estimate per omitted study, no test of moderators
+    plain = dx.leave_one_out(rma(yi, vi))
+    assert not plain.meta_regression
+    assert plain.estimate.shape == (5,)
+    assert np.isnan(plain.QM).all()
+    # p = 3 coefficients need k >= 4 studies
+    three = rma(yi[:3], vi[:3], mods=[[1, 0], [2, 1], [3, 0]], method="FE")
+    for call in (dx.leave_one_out, dx.influence):
+        with pytest.raises(InputError, match="at least 4 studies"):
+            call(three)
+
+
+def test_a_factor_level_of_one_study() -> None:
+    """Without the only study of a level the model matrix is rank-deficient: NaN rows with a note, no crash;
+    its hat value is 1 (the fit passes through it) and its flag follows from the hat cut-off alone, as in metafor."""
+    yi = [0.1, 0.5, -0.2, 0.3, 0.9, 0.4, -0.1]
+    vi = [0.04, 0.1, 0.02, 0.05, 0.3, 0.08, 0.06]
+    level_c = [0, 0, 0, 0, 0, 0, 1]
+    level_b = [0, 0, 0, 1, 1, 1, 0]
+    fit = rma(yi, vi, mods=np.column_stack([level_b, level_c]), mod_names=["gb", "gc"], method="REML")
+    loo = dx.leave_one_out(fit)
+    assert list(loo.estimable) == [True] * 6 + [False]
+    assert np.isnan(loo.estimate[6]).all()
+    assert np.isnan(loo.tau2[6])
+    assert np.isfinite(loo.estimate[:6]).all()
+    assert len(loo.notes) == 1
+    assert "study 7" in loo.notes[0]
+    inf = dx.influence(fit)
+    assert np.isnan([inf.rstudent[6], inf.dffits[6], inf.cooks_distance[6], inf.covratio[6]]).all()
+    assert np.isnan(inf.dfbetas[6]).all()
+    assert math.isclose(inf.hat[6], 1.0, rel_tol=1e-12)
+    # hat = 1 is under the cut-off 3p/k = 9/7: the flag is undecided (metafor: NA), False in the array
+    assert not inf.influential[6]
+    assert inf.to_dict()["influential"][6] is None
+    assert inf.notes == loo.notes
+    json.dumps(inf.to_dict(), allow_nan=False)
+    # three more studies of the reference level: 3p/k = 0.9 < 1, so the hat value alone flags the study
+    more = rma(
+        [*yi, 0.2, 0.0, 0.3],
+        [*vi, 0.05, 0.07, 0.04],
+        mods=np.column_stack([[*level_b, 0, 0, 0], [*level_c, 0, 0, 0]]),
+        method="REML",
+    )
+    inf = dx.influence(more)
+    assert inf.influential[6]
+    assert inf.to_dict()["influential"][6] is True
 
 
 def test_too_few_studies() -> None:
@@ -277,3 +345,42 @@ def test_trim_and_fill_without_missing_studies() -> None:
     assert res.fit is fit
     assert res.filled_yi.size == 0
     assert res.to_dict()["filled"] == []
+
+
+#: R metafor 3.8-1, influence(rma(yi, vi, test=..., method=..., control=list(threshold=1e-12))) of dat.bcg (RR),
+#: printed to 12 significant digits: rstudent, dfbs$intrcpt and dffits of the intercept-only model
+_BCG_KNHA_REML = {
+    "rstudent": [-0.213597850408, -1.286829636919, -0.742764119170, -1.408779852732, 0.847010552035,
+                 -0.118299217613, -1.301362124651, 1.430850965670, 0.407103656994, -1.113110069052,
+                 0.670169630646, 1.312864744409, 1.187872855322],
+    "dfbetas": [-0.0394270164406, -0.3445341787930, -0.1571261497453, -0.4987938373730, 0.2708604052320,
+                -0.0192775227406, -0.3380894700830, 0.4651229813094, 0.1417148256891, -0.3441370352741,
+                0.2333816595829, 0.2580473928748, 0.3548068573959],
+    "dffits": [-0.0398594735560, -0.3422683132879, -0.1578211896449, -0.5048491039160, 0.2705216412338,
+               -0.0190546257971, -0.3355477207898, 0.4711283966962, 0.1413715391726, -0.3441715308335,
+               0.2318818149963, 0.2571291824814, 0.3548519261665],
+}  # fmt: skip
+_BCG_ADHOC_DL = {
+    "rstudent": [-0.214140353240, -1.281222014233, -0.739306677538, -1.462560195590, 0.847057395050,
+                 -0.111656182249, -1.293461858988, 1.478318214192, 0.405718123841, -1.114530063424,
+                 0.633196313329, 1.289078125060, 1.168533525037],
+    "dfbetas": [-0.04772458486889, -0.33733416420282, -0.15892852035708, -0.56015149538965, 0.27244089580884,
+                -0.00712425534056, -0.33040325499060, 0.44724850024325, 0.13395753955678, -0.34453936574872,
+                0.23749991332291, 0.25656291350742, 0.35842642935371],
+    "dffits": [-0.04780757042568, -0.33639764950156, -0.15890585522918, -0.57416564967149, 0.27203099257044,
+               -0.00699731397876, -0.32940408031463, 0.46441532894842, 0.13379664309245, -0.34456562936988,
+               0.23343352869463, 0.25667535005321, 0.35837923000229],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("method", "test", "expected"), [("REML", "knha", _BCG_KNHA_REML), ("DL", "adhoc", _BCG_ADHOC_DL)]
+)
+def test_intercept_only_knha_influence_matches_metafor(method: str, test: str, expected: dict[str, Any]) -> None:
+    """Under knha/adhoc the deleted residuals, DFFITS and DFBETAS are scaled by the refit's Knapp–Hartung factor,
+    and DFBETAS use the weights at τ²₍₋ᵢ₎ of all k studies (metafor's influence(); DFBETAS of Belsley et al.)."""
+    es = _case("bcg_RR_es")["expected"]
+    res = dx.influence(rma(es["yi"], es["vi"], method=method, test=test))
+    assert_close(res.rstudent.tolist(), expected["rstudent"], where="rstudent")
+    assert_close(res.dfbetas[:, 0].tolist(), expected["dfbetas"], where="dfbetas")
+    assert_close(res.dffits.tolist(), expected["dffits"], where="dffits")

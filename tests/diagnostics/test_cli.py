@@ -173,3 +173,30 @@ def test_bad_options(tmp_path: Path) -> None:
 def test_too_few_studies(tmp_path: Path) -> None:
     path = write_table({"yi": [0.1, 0.3], "vi": [0.1, 0.2]}, tmp_path / "two.csv")
     assert_one_line_error(run("bias", path), "at least 3 studies")
+
+
+def test_sensitivity_of_a_meta_regression(tmp_path: Path) -> None:
+    """--mods: leave-one-out with every coefficient and influence with DFBETAS; a factor level of one study gives
+    NA rows and a note; --order (cumulative) does not apply."""
+    path = write_table(
+        {
+            "study": ["A", "B", "C", "D", "E", "F", "G"],
+            "yi": [0.1, 0.5, -0.2, 0.3, 0.9, 0.4, -0.1],
+            "vi": [0.04, 0.1, 0.02, 0.05, 0.3, 0.08, 0.06],
+            "dose": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+            "arm": ["a", "a", "a", "b", "b", "b", "c"],
+        },
+        tmp_path / "reg.csv",
+    )
+    out = run_json("sensitivity", path, "--mods", "dose", "--mods", "arm", "--method", "DL")
+    assert set(out) == {"leave_one_out", "influence", "notes"}
+    names = [c["name"] for c in out["leave_one_out"]["coefficients"]]
+    assert names == ["intrcpt", "dose", "armb", "armc"]
+    assert out["leave_one_out"]["tau2"][6] is None
+    assert set(out["influence"]["dfbetas"]) == set(names)
+    assert any("study G" in note for note in out["notes"])
+    text = run("sensitivity", path, "--mods", "dose", "--mods", "arm")
+    assert text.exit_code == 0, text.stderr
+    for part in ("meta-regression", "DFBETAS", "armc", "NA", "Note: without study G"):
+        assert part in text.stdout
+    assert_one_line_error(run("sensitivity", path, "--mods", "dose", "--order", "dose"), "--order", "--mods")

@@ -182,3 +182,61 @@ def test_baujat_contributions_add_up_to_q(data) -> None:
     res = baujat(rma(yi, vi, method="REML"))
     assert math.isclose(float(np.sum(res.contribution)), rma(yi, vi, method="FE").Q, rel_tol=1e-9, abs_tol=1e-9)
     assert np.all(res.influence >= 0.0)
+
+
+@st.composite
+def _metareg_data(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """yi, vi and one moderator with at least 4 distinct values (so that no deletion makes X rank-deficient)."""
+    yi, vi = draw(meta_data(min_k=5, max_k=10))
+    x = np.array(draw(st.lists(st.integers(-20, 20), min_size=yi.size, max_size=yi.size)), dtype=np.float64) / 4.0
+    assume(np.unique(x).size >= 4)
+    # not on a line (a perfect fit leaves knha no variance: rma cannot test the moderators then)
+    design = np.column_stack([np.ones(yi.size), x])
+    assume(float(np.sum((yi - design @ np.linalg.lstsq(design, yi, rcond=None)[0]) ** 2)) > 1e-6)
+    return yi, vi, x
+
+
+@FEW
+@given(_metareg_data(), st.sampled_from(FAST), st.sampled_from(("z", "knha")))
+def test_meta_regression_leave_one_out_is_rma_without_the_study(data, method, test) -> None:
+    """Each row of the vectorised leave-one-out is rma() of the data without that study, and the deletion
+    measures of influence() are those refits' numbers (Viechtbauer & Cheung 2010, eqs. for t_i and DFFITS)."""
+    yi, vi, x = data
+    fit = rma(yi, vi, mods=x, method=method, test=test)
+    loo = leave_one_out(fit)
+    inf = influence(fit)
+    k = yi.size
+    for i in range(k):
+        keep = np.arange(k) != i
+        ref = rma(yi[keep], vi[keep], mods=x[keep], method=method, test=test)
+        beta = np.array([c.estimate for c in ref.coefficients])
+        np.testing.assert_allclose(loo.estimate[i], beta, rtol=1e-7, atol=1e-9)
+        np.testing.assert_allclose(loo.se[i], [c.se for c in ref.coefficients], rtol=1e-7, atol=1e-9)
+        np.testing.assert_allclose(loo.pvalue[i], [c.pvalue for c in ref.coefficients], rtol=1e-6, atol=1e-9)
+        assert math.isclose(loo.tau2[i], ref.tau2, rel_tol=1e-7, abs_tol=1e-9)
+        assert math.isclose(loo.Q[i], ref.Q, rel_tol=1e-9, abs_tol=1e-9)
+        assert math.isclose(loo.QM[i], ref.QM, rel_tol=1e-6, abs_tol=1e-9)
+        assert math.isclose(inf.tau2_deleted[i], ref.tau2, rel_tol=1e-7, abs_tol=1e-9)
+        # t_i: the deleted residual over its standard deviation (under knha scaled by the refit's factor s²)
+        xi = np.array([1.0, x[i]])
+        vb = np.asarray(ref.vcov)
+        s2 = 1.0
+        if test == "knha":
+            w = 1.0 / (vi[keep] + ref.tau2)
+            s2 = float(np.sum(w * (yi[keep] - np.column_stack([np.ones(k - 1), x[keep]]) @ beta) ** 2)) / (k - 3)
+        expected = (yi[i] - xi @ beta) / math.sqrt(s2 * (vi[i] + ref.tau2) + xi @ vb @ xi)
+        assert math.isclose(inf.rstudent[i], expected, rel_tol=1e-6, abs_tol=1e-9)
+    assert math.isclose(float(np.sum(inf.hat)), 2.0, rel_tol=1e-9)  # tr(H) = p
+
+
+@FEW
+@given(_metareg_data(), st.sampled_from(FAST), st.floats(-5.0, 5.0), st.floats(0.2, 5.0))
+def test_influence_does_not_depend_on_the_moderators_origin_and_scale(data, method, shift, scale) -> None:
+    """x → a + c·x spans the same model: every deletion measure but the intercept's DFBETAS stays the same (so
+    the flags may change, through the intercept's DFBETAS)."""
+    yi, vi, x = data
+    a = influence(rma(yi, vi, mods=x, method=method))
+    b = influence(rma(yi, vi, mods=shift + scale * x, method=method))
+    for name in ("rstudent", "dffits", "cooks_distance", "covratio", "hat", "tau2_deleted", "Q_deleted"):
+        np.testing.assert_allclose(getattr(b, name), getattr(a, name), rtol=1e-5, atol=1e-7, err_msg=name)
+    np.testing.assert_allclose(b.dfbetas[:, 1], a.dfbetas[:, 1], rtol=1e-5, atol=1e-7)

@@ -71,3 +71,22 @@ def test_convergence_failure_says_what_was_tried(monkeypatch: pytest.MonkeyPatch
     assert "REML estimate of tau^2 did not converge" in text
     assert "Fisher scoring with step halving (1 iterations)" in text
     assert "bounded maximisation of the likelihood" in text
+
+
+def test_a_perfect_knapp_hartung_fit_does_not_sink_its_batch() -> None:
+    """Knapp–Hartung with a perfect fit (QE = 0, so s² = 0 and V(b) = 0) has no omnibus test: metafor 3.8-1
+    reports QM = NA for ``rma(rep(1, 4), rep(1, 4), mods = ~ c(1, 2, 3, 4), method = "FE", test = "knha")`` with
+    b = (1, 0) and SE = (0, 0). In a batch, the other analyses keep theirs."""
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    one = rma(np.ones(4), np.ones(4), mods=x, method="FE", test="knha")
+    assert one.QM is None
+    assert one.QM_pvalue is None
+    assert [(c.estimate, c.se) for c in one.coefficients] == [(1.0, 0.0), (0.0, 0.0)]
+    y = np.array([[1.0, 1.0, 1.0, 1.0], [0.1, 0.5, 0.2, 0.9]])
+    X = np.stack([np.column_stack([np.ones(4), x])] * 2)
+    batch = make_batch(y, np.ones((2, 4)), X, np.ones((2, 4), dtype=bool))
+    fit = fit_batch(batch, method="FE", test="knha", level=0.95, settings=Control().settings())
+    other = rma(y[1], np.ones(4), mods=x, method="FE", test="knha")
+    assert np.isnan(fit.QM[0])
+    assert other.QM is not None
+    assert fit.QM[1] == pytest.approx(other.QM, rel=1e-12)

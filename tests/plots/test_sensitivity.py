@@ -9,7 +9,7 @@ import pytest
 
 from sysreview.diagnostics import baujat, cumulative, gosh, leave_one_out
 from sysreview.errors import InputError
-from sysreview.models import MetaResult
+from sysreview.models import MetaResult, rma
 from sysreview.plots import baujat_plot, cumulative_plot, gosh_plot, leave_one_out_plot
 from sysreview.plots._style import format_ci, format_number
 from tests.plots._svg import Svg
@@ -29,6 +29,14 @@ def test_leave_one_out_rows(bcg_fit: MetaResult, tmp_path: Path) -> None:
         assert svg.text_of(f"omit-{i}-I2") == f"{loo.I2[i]:.0f}%"
     assert svg.text_of("diamond-overall-estimate") == "0.49 [0.34, 0.70]"
     assert "summary-line" in svg.by_id
+
+
+def test_leave_one_out_of_a_meta_regression_is_refused_with_a_reason(bcg_fit: MetaResult) -> None:
+    latitude = [44, 55, 42, 52, 13, 44, 19, 13, 27, 42, 18, 33, 33]  # dat.bcg's ablat, in bcg_fit's study order
+    assert len(latitude) == bcg_fit.k
+    metareg = rma(bcg_fit.yi, bcg_fit.vi, mods=latitude, mod_names=["ablat"], method="REML")
+    with pytest.raises(InputError, match=r"is of a meta-regression \(intrcpt, ablat\)"):
+        leave_one_out_plot(leave_one_out(metareg), fit=metareg)
 
 
 def test_cumulative_rows_end_with_the_full_fit(bcg_fit: MetaResult, tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 The cases (tests/data/metafor_extra.json by default, written by tools/oracle/make_cases.R; the golden file works
 too) are run exactly as the CLI tests run the golden cases (tests/cli/test_golden_cli.py, tests/diagnostics/
 test_cli.py): the case's ``input`` is written as a CSV file, ``sysreview effects|meta|bias|sensitivity`` runs with
-the case's ``call`` and ``--format json``, and each expected number is compared at rtol 1e-6 (1e-4 for tau2_ci,
+the case's ``call`` (``sensitivity --mods`` for the meta-regression cases, kind ``sensitivity_metareg``) and
+``--format json``, and each expected number is compared at rtol 1e-6 (1e-4 for tau2_ci,
 I2_ci, H2_ci, tau2_se), with an absolute floor of 1e-10 and the tiny-τ² rule of the golden tests: where our τ²
 is within metafor's convergence threshold (1e-12, absolute) of the reference but not within rtol, the other
 numbers are compared on a refit with τ² fixed at the reference value (``--tau2``).
@@ -188,6 +189,8 @@ def check_case(case: dict[str, Any], tmp: Path) -> Outcome:
         return _check_bias(cid, data, exp)
     if kind == "sensitivity":
         return _check_sensitivity(cid, data, call, exp)
+    if kind == "sensitivity_metareg":
+        return _check_sensitivity_metareg(cid, data, call, exp)
     return Outcome(cid, kind, "error", [Finding(cid, "kind", None, kind, "error", "unknown kind")])
 
 
@@ -233,6 +236,19 @@ def _check_sensitivity(cid: str, data: list[Any], call: dict[str, Any], exp: dic
                 findings.append(Finding(cid, k, a, e, "mismatch", n))
     status = "fail" if any(f.what == "mismatch" for f in findings) else "pass"
     return Outcome(cid, "sensitivity", status, findings)
+
+
+def _check_sensitivity_metareg(cid: str, data: list[Any], call: dict[str, Any], exp: dict[str, Any]) -> Outcome:
+    """``sensitivity --mods``: leave-one-out (coefficients, heterogeneity, QM) and influence (with DFBETAS)."""
+    mods = [arg for column in call["mods"] for arg in ("--mods", column)]
+    out, err = _json_of(["sensitivity", *data, "--method", call["method"], "--test", call["test"], *mods])
+    if out is None:
+        return Outcome(cid, "sensitivity_metareg", "error", [Finding(cid, "sensitivity", None, None, "error", err)])
+    findings: list[Finding] = []
+    for ours_key, ref_key in (("leave_one_out", "leave1out"), ("influence", "influence")):
+        for k, a, e, n in diff(out.get(ours_key), exp[ref_key], rtol=RTOL, where=f"{cid}.{ref_key}"):
+            findings.append(Finding(cid, k, a, e, "mismatch", n))
+    return Outcome(cid, "sensitivity_metareg", "fail" if findings else "pass", findings)
 
 
 def _fmt(value: Any) -> str:

@@ -4,7 +4,8 @@
 #   {"generator": "R metafor", "metafor_version": "...", "cases": [{id, dataset, input, call, expected}]}
 # with every setting the golden README documents: control threshold = 1e-12, I2/H2 as metafor reports them,
 # the prediction interval of predict(), Q-profile intervals of confint(), regtest/ranktest/trimfill/fsn for `bias`,
-# leave1out/influence/cumulative for `sensitivity`, NA written as null.
+# leave1out/influence/cumulative for `sensitivity`, leave-one-out refits and influence() of meta-regressions for
+# `sensitivity_metareg`, NA written as null.
 #
 # metafor is GPL: it is used here as an oracle only (its numbers, none of its code).
 #
@@ -347,6 +348,61 @@ case_sensitivity <- function(name, dataset, df, measure) {
   }
 }
 
+# leave1out()/influence() for a meta-regression (kind "sensitivity_metareg"). metafor 3.8-1's leave1out() refuses
+# models with moderators, so the leave-one-out reference is rma() refitted to the data without each study (same
+# formula, method, test); where the model matrix without a study is not of full rank (a factor level left without
+# studies) the row is NA, as influence() reports it (metafor would drop the redundant column instead). influence()
+# gives inf (rstudent, dffits, cook.d, cov.r, tau2.del, QE.del, hat, weight), dfbs and is.infl.
+case_sensitivity_metareg <- function(name, dataset, df, measure, mods, method = "REML", test = "z", tag = NULL) {
+  id <- paste0(c(name, measure, tag, "sensitivity", "metareg", mods, method, test), collapse = "_")
+  exp <- try_case(id, {
+    es <- effects_of(df, measure)
+    d <- data.frame(yi = es$yi, vi = es$vi)
+    for (m in mods) d[[m]] <- if (is.character(df[[m]])) as_factor_sorted(df[[m]]) else df[[m]]
+    if (any(is.na(d))) stop("the sensitivity_metareg cases need complete rows")
+    f <- as.formula(paste("~", paste(mods, collapse = " + ")))
+    res <- rma(yi, vi, mods = f, data = d, method = method, test = test, control = CTRL)
+    names_b <- rownames(coef(summary(res)))
+    k <- res$k
+    p <- res$p
+    na_mat <- function() matrix(NA_real_, k, p)
+    est <- na_mat(); se <- na_mat(); zv <- na_mat(); pv <- na_mat(); lb <- na_mat(); ub <- na_mat()
+    het <- list(tau2 = rep(NA_real_, k), I2 = rep(NA_real_, k), H2 = rep(NA_real_, k), Q = rep(NA_real_, k),
+                Q_pvalue = rep(NA_real_, k), QM = rep(NA_real_, k), QM_pvalue = rep(NA_real_, k))
+    for (i in seq_len(k)) {
+      sub <- d[-i, , drop = FALSE]
+      Xs <- model.matrix(f, sub)
+      if (qr(Xs)$rank < ncol(Xs)) next
+      r <- rma(yi, vi, mods = f, data = sub, method = method, test = test, control = CTRL)
+      tab <- coef(summary(r))
+      est[i, ] <- tab$estimate; se[i, ] <- tab$se; zv[i, ] <- tab[[3]]; pv[i, ] <- tab$pval
+      lb[i, ] <- tab$ci.lb; ub[i, ] <- tab$ci.ub
+      het$tau2[i] <- r$tau2; het$I2[i] <- r$I2; het$H2[i] <- r$H2; het$Q[i] <- r$QE; het$Q_pvalue[i] <- r$QEp
+      het$QM[i] <- r$QM; het$QM_pvalue[i] <- r$QMp
+    }
+    coefs <- lapply(seq_len(p), function(j) list(
+      name = names_b[j], estimate = jarr(est[, j]), se = jarr(se[, j]), statistic = jarr(zv[, j]),
+      pvalue = jarr(pv[, j]), ci_lower = jarr(lb[, j]), ci_upper = jarr(ub[, j])))
+    l1 <- c(list(coefficients = coefs), lapply(het, jarr))
+    infl <- influence(res)
+    inf <- infl$inf
+    dfbs <- list()
+    for (nm in names_b) dfbs[[nm]] <- jarr(infl$dfbs[[nm]])
+    list(
+      leave1out = l1,
+      influence = list(rstudent = jarr(inf$rstudent), dffits = jarr(inf$dffits), cooks_distance = jarr(inf$cook.d),
+                       covratio = jarr(inf$cov.r), tau2_deleted = jarr(inf$tau2.del), Q_deleted = jarr(inf$QE.del),
+                       hat = jarr(inf$hat), weight = jarr(inf$weight), influential = jarr(as.logical(infl$is.infl)),
+                       dfbetas = dfbs)
+    )
+  })
+  if (is.null(exp)) return(invisible())
+  add_case(id, dataset, df,
+           with_measure(list(kind = "sensitivity_metareg", method = method, test = test, mods = as.list(mods)),
+                        measure),
+           exp)
+}
+
 # GENQ / GENQM (generalised Q estimators with user weights, given as the input column wi): intercept-only cases
 # are kind "meta" (with the interval of confint(), which inverts the exact distribution of the generalised Q),
 # cases with moderators kind "metaregression"; call.weights names the weights column
@@ -685,6 +741,48 @@ if (golden_mode) {
     case_genq("mcdaniel1994", "dat.mcdaniel1994", comp, "ZCOR", m, "z", "sqrt", W_SQRT, mods = c("type", "struct"))
     case_genq("nielweise2007", "dat.nielweise2007", niel, "OR", m, "z", "sqrt", W_SQRT)
   }
+
+  # -------- leave-one-out and influence diagnostics of meta-regressions (kind sensitivity_metareg)
+  b <- dat.bcg
+  bcg <- data.frame(study = b$author, year = b$year, ai = b$tpos, bi = b$tneg, ci = b$cpos, di = b$cneg,
+                    ablat = b$ablat, alloc = b$alloc, stringsAsFactors = FALSE)
+  ds <- "dat.bcg"
+  case_sensitivity_metareg("bcg", ds, bcg, "RR", c("ablat"), "REML", "z")
+  case_sensitivity_metareg("bcg", ds, bcg, "RR", c("ablat"), "DL", "knha")
+  case_sensitivity_metareg("bcg", ds, bcg, "RR", c("ablat", "year"), "REML", "knha")
+  case_sensitivity_metareg("bcg", ds, bcg, "RR", c("ablat", "year"), "DL", "z")
+  case_sensitivity_metareg("bcg", ds, bcg, "RR", c("alloc"), "DL", "z")
+  case_sensitivity_metareg("bcg", ds, bcg, "RR", c("alloc", "ablat"), "REML", "knha")
+  case_sensitivity_metareg("bcg", ds, bcg, "RR", c("ablat"), "REML", "adhoc")
+  case_sensitivity_metareg("bcg", ds, bcg, "RR", c("ablat"), "FE", "z")
+  # dat.molloy2014: 16 correlations (conscientiousness and medication adherence), numeric meanage and quality
+  d <- dat.molloy2014
+  mol <- data.frame(study = paste(d$authors, d$year), ni = d$ni, ri = d$ri, meanage = d$meanage,
+                    quality = d$quality, stringsAsFactors = FALSE)
+  case_sensitivity_metareg("molloy2014", "dat.molloy2014", mol, "ZCOR", c("meanage"), "REML", "z")
+  case_sensitivity_metareg("molloy2014", "dat.molloy2014", mol, "ZCOR", c("quality"), "DL", "knha")
+  case_sensitivity_metareg("molloy2014", "dat.molloy2014", mol, "ZCOR", c("meanage", "quality"), "REML", "knha")
+  # dat.konstantopoulos2011: 56 schools (precomputed yi, vi), numeric year
+  d <- dat.konstantopoulos2011
+  kon <- data.frame(study = paste(d$district, d$school, sep = "-"), year = d$year, yi = as.numeric(d$yi),
+                    vi = as.numeric(d$vi), stringsAsFactors = FALSE)
+  case_sensitivity_metareg("konstantopoulos2011", "dat.konstantopoulos2011", kon, NULL, c("year"), "REML", "z")
+  case_sensitivity_metareg("konstantopoulos2011", "dat.konstantopoulos2011", kon, NULL, c("year"), "DL", "knha")
+  # a factor with levels of one study (dat.gibson2002 type 2, 4, 5): without such a study the model cannot be
+  # refitted (NA rows), and its hat value is 1. (Not REML: without study 2, metafor's REML iteration stops at
+  # tau^2 ~1e-12 where ours is 0, documented difference 1, which no --tau2 refit can compare row by row.)
+  gibf <- gib
+  gibf$typef <- paste0("type", gibf$type)
+  case_sensitivity_metareg("gibson2002", "dat.gibson2002", gibf, "SMD", c("typef"), "DL", "knha")
+  case_sensitivity_metareg("gibson2002", "dat.gibson2002", gibf, "SMD", c("typef"), "PM", "z")
+  # dat.linde2005 trials with 2×2 data: preparation (11 levels, 7 of them with one trial), REML
+  linc <- lin[!is.na(lin$ai) & !is.na(lin$ci), ]
+  rownames(linc) <- NULL
+  case_sensitivity_metareg("linde2005", "dat.linde2005", linc, "RR", c("prep"), "REML", "z")
+  case_sensitivity_metareg("linde2005", "dat.linde2005", linc, "RR", c("prep", "major"), "REML", "knha")
+  case_sensitivity_metareg("kalaian1996", "dat.kalaian1996", kalc, NULL, c("outcome", "hrs"), "REML", "knha")
+  case_sensitivity_metareg("debruin2009", "dat.debruin2009", deb, "PLO", c("scq"), "DL", "z")
+  case_sensitivity_metareg("debruin2009", "dat.debruin2009", deb, "PLO", c("ethnicity", "scq"), "REML", "z")
 }
 
 # ------------------------------------------------------------------------------------------------ write

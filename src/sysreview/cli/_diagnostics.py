@@ -1,12 +1,14 @@
 """Commands of the diagnostics: ``bias`` (small-study effects, publication bias) and ``sensitivity``.
 
 Both read a study table like ``sysreview meta`` (yi with vi or sei, or raw columns with ``--measure``), fit the
-model with ``--method`` and print text or JSON. Bad input ends the command with one line on stderr naming the
-file, row and column, and exit code 2.
+model with ``--method`` and print text or JSON. ``sensitivity --mods COL`` (repeatable) analyses a meta-regression:
+leave-one-out and influence diagnostics with every coefficient (no cumulative meta-analysis). Bad input ends the
+command with one line on stderr naming the file, row and column, and exit code 2.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,15 +27,18 @@ from sysreview.cli._common import (
     parse_measure,
     parse_method,
     parse_test,
+    plain,
     pool,
     print_json,
     read_table_arg,
     reporting,
     studies_from_table,
+    without_missing,
 )
 from sysreview.errors import InputError
 
 if TYPE_CHECKING:
+    from sysreview.diagnostics import InfluenceResult, LeaveOneOutResult
     from sysreview.models import Control, MetaResult
     from sysreview.tabular import Table
 
@@ -159,6 +164,16 @@ def sensitivity(
     measure: MeasureOpt = None,
     method: MethodOpt = "REML",
     test: TestOpt = "z",
+    mods: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--mods",
+            metavar="COL",
+            help="Moderator column (repeatable): leave-one-out and influence diagnostics of the meta-regression "
+            "(as `meta --mods`; no cumulative meta-analysis).",
+            show_default=False,
+        ),
+    ] = None,
     order: Annotated[
         str | None,
         typer.Option(
@@ -177,8 +192,13 @@ def sensitivity(
 
         fmt = parse_format(fmt)
         test_code = parse_test(test)
-        data_fit = _fit(data, measure, method=method, test=test_code, sheet=sheet, col=col, threshold=None)
+        if mods and order is not None:
+            raise InputError("--order (cumulative meta-analysis) applies to models without moderators; drop --mods")
+        data_fit = _fit(data, measure, method=method, test=test_code, sheet=sheet, col=col, threshold=None, mods=mods)
         fit = data_fit.fit
+        if mods:
+            _sensitivity_metareg(data_fit, fmt)
+            return
         keys = None if order is None else _sort_keys(data_fit.table, order)
         try:
             loo = dx.leave_one_out(fit)
@@ -215,17 +235,7 @@ def sensitivity(
                 f"{s:<{width}}  {loo.estimate[i]:>10.4f}  {_ci(loo.ci_lower[i], loo.ci_upper[i]):>23}  "
                 f"{loo.tau2[i]:>10.4f}  {loo.I2[i]:>7.2f}"
             )
-        lines += ["", "Influence diagnostics (* influential by the cut-offs of Viechtbauer & Cheung 2010):"]
-        lines.append(
-            f"{'study':<{width}}  {'rstudent':>9}  {'dffits':>9}  {'cook.d':>9}  {'cov.r':>9}  {'hat':>7}  "
-            f"{'tau^2(-i)':>10}"
-        )
-        for i, s in enumerate(inf.study):
-            flag = " *" if inf.influential[i] else ""
-            lines.append(
-                f"{s:<{width}}  {inf.rstudent[i]:>9.4f}  {inf.dffits[i]:>9.4f}  {inf.cooks_distance[i]:>9.4f}  "
-                f"{inf.covratio[i]:>9.4f}  {inf.hat[i]:>7.4f}  {inf.tau2_deleted[i]:>10.4f}{flag}"
-            )
+        lines += ["", *_influence_lines(inf, width)]
         by = "data order" if order is None else f"ascending {order}"
         lines += ["", f"Cumulative meta-analysis ({by}; study added):"]
         lines.append(f"{'study':<{width}}  {'k':>4}  {'estimate':>10}  {pct + ' CI':>23}")
@@ -234,6 +244,99 @@ def sensitivity(
                 f"{s:<{width}}  {cum.k[j]:>4}  {cum.estimate[j]:>10.4f}  {_ci(cum.ci_lower[j], cum.ci_upper[j]):>23}"
             )
         typer.echo("\n".join(lines))
+
+
+def _sensitivity_metareg(data_fit: _DataFit, fmt: str) -> None:
+    """``sensitivity --mods``: leave-one-out and influence diagnostics of a meta-regression."""
+    from sysreview import diagnostics as dx
+
+    fit = data_fit.fit
+    try:
+        loo = dx.leave_one_out(fit)
+        inf = dx.influence(fit)
+    except InputError as err:
+        raise data_fit.table.locate(err) from None
+    out: dict[str, Any] = {
+        "leave_one_out": leave_one_out_regression_json(loo),
+        "influence": influence_json(inf),
+    }
+    notes = list(dict.fromkeys([*fit.notes, *loo.notes, *inf.notes]))
+    if notes:
+        out["notes"] = notes
+    data_fit.echo_notes()
+    if fmt == "json":
+        print_json(out)
+        return
+    width = max([len("study"), *(len(s) for s in fit.study)])
+    names = loo.coefficients
+    cw = max(10, *(len(n) for n in names))
+    lines = [f"Sensitivity analyses of the meta-regression ({_model_line(fit)})", ""]
+    lines.append("Leave-one-out (study omitted; coefficients):")
+    lines.append(
+        f"{'study':<{width}}  " + "  ".join(f"{n:>{cw}}" for n in names) + f"  {'tau^2':>10}  {'I^2 %':>7}  {'QM':>9}"
+    )
+    for i, s in enumerate(loo.study):
+        coefs = "  ".join(f"{_num(loo.estimate[i, j]):>{cw}}" for j in range(len(names)))
+        lines.append(f"{s:<{width}}  {coefs}  {_num(loo.tau2[i]):>10}  {_num(loo.I2[i], 2):>7}  {_num(loo.QM[i]):>9}")
+    lines += ["", *_influence_lines(inf, width)]
+    lines.append("")
+    lines.append("DFBETAS:")
+    lines.append(f"{'study':<{width}}  " + "  ".join(f"{n:>{cw}}" for n in inf.coefficients))
+    for i, s in enumerate(inf.study):
+        lines.append(f"{s:<{width}}  " + "  ".join(f"{_num(v):>{cw}}" for v in inf.dfbetas[i]))
+    lines += [f"Note: {n}" for n in notes]
+    typer.echo("\n".join(lines))
+
+
+def leave_one_out_regression_json(loo: LeaveOneOutResult) -> dict[str, Any]:
+    """The JSON of ``sensitivity --mods``'s leave-one-out: per coefficient its name and one value per omitted
+    study of estimate, se, statistic, pvalue, ci_lower, ci_upper; then τ², I², H², Q, Q_pvalue, QM, QM_pvalue."""
+    coefficients = [
+        {
+            "name": name,
+            **{
+                key: getattr(loo, key)[:, j]
+                for key in ("estimate", "se", "statistic", "pvalue", "ci_lower", "ci_upper")
+            },
+        }
+        for j, name in enumerate(loo.coefficients)
+    ]
+    out: dict[str, Any] = plain(
+        {
+            "coefficients": coefficients,
+            **{key: getattr(loo, key) for key in ("tau2", "I2", "H2", "Q", "Q_pvalue", "QM", "QM_pvalue")},
+        }
+    )
+    return out
+
+
+def influence_json(inf: InfluenceResult) -> dict[str, Any]:
+    """The JSON of ``sensitivity --mods``'s influence diagnostics (metafor's influence(): inf, dfbs, is.infl)."""
+    keys = ("rstudent", "dffits", "cooks_distance", "covratio", "tau2_deleted", "Q_deleted", "hat", "weight")
+    out: dict[str, Any] = plain({key: getattr(inf, key) for key in keys})
+    out["influential"] = inf.to_dict()["influential"]
+    out["dfbetas"] = plain({name: inf.dfbetas[:, j] for j, name in enumerate(inf.coefficients)})
+    return out
+
+
+def _influence_lines(inf: InfluenceResult, width: int) -> list[str]:
+    lines = ["Influence diagnostics (* influential by the cut-offs of Viechtbauer & Cheung 2010):"]
+    lines.append(
+        f"{'study':<{width}}  {'rstudent':>9}  {'dffits':>9}  {'cook.d':>9}  {'cov.r':>9}  {'hat':>7}  "
+        f"{'tau^2(-i)':>10}"
+    )
+    for i, s in enumerate(inf.study):
+        flag = " *" if inf.influential[i] else ""
+        lines.append(
+            f"{s:<{width}}  {_num(inf.rstudent[i]):>9}  {_num(inf.dffits[i]):>9}  {_num(inf.cooks_distance[i]):>9}  "
+            f"{_num(inf.covratio[i]):>9}  {_num(inf.hat[i]):>7}  {_num(inf.tau2_deleted[i]):>10}{flag}"
+        )
+    return lines
+
+
+def _num(value: float, digits: int = 4) -> str:
+    """A number with ``digits`` decimals, NA where it is not finite (no refit possible)."""
+    return f"{value:.{digits}f}" if math.isfinite(value) else "NA"
 
 
 # ---------------------------------------------------------------------- shared steps
@@ -259,8 +362,10 @@ def _fit(
     sheet: str | None,
     col: list[str] | None,
     threshold: float | None,
+    mods: list[str] | None = None,
 ) -> _DataFit:
     from sysreview.models import Control  # lazy: keeps `sysreview --help` fast
+    from sysreview.tabular import moderator_matrix
 
     method_code = parse_method(method)
     code = None if measure is None else parse_measure(measure)
@@ -273,7 +378,13 @@ def _fit(
     studies = studies_from_table(table, code)
     if not studies.keep:
         raise InputError(f"no studies: no row has values in {studies.what}", file=table.source)
-    fit = pool(studies, method=method_code, test=test, measure=code, control=control)
+    moderators = mod_names = None
+    if mods:
+        studies = without_missing(studies, table, mods)  # studies with an empty moderator cell are left out
+        moderators, mod_names = moderator_matrix(studies.used, mods)
+    fit = pool(
+        studies, method=method_code, test=test, measure=code, control=control, mods=moderators, mod_names=mod_names
+    )
     return _DataFit(fit=fit, table=studies.used, control=control, notes=studies.notes)
 
 

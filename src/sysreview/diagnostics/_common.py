@@ -26,6 +26,8 @@ __all__ = [
 
 #: pooling methods whose fits cannot be reproduced from ``yi, vi`` alone (they pool the 2×2 tables)
 _COUNT_METHODS = frozenset({"MH", "PETO"})
+#: estimators whose fits need the user weights of their generalised Q statistic (not kept in the result)
+_WEIGHTED_METHODS = frozenset({"GENQ", "GENQM"})
 
 
 def check_choice(name: str, value: str, choices: Sequence[str]) -> str:
@@ -51,6 +53,11 @@ def require_refittable(fit: MetaResult, what: str) -> None:
         raise InputError(
             f"{what} refits the model from yi and vi; a {fit.method} fit pools the 2×2 tables instead "
             "(fit the data with rma() to use it)"
+        )
+    if fit.method in _WEIGHTED_METHODS:
+        raise InputError(
+            f"{what} refits the model from yi and vi; a {fit.method} fit also needs its user weights, which the "
+            "result does not carry (refit the subsets with rma(..., weights=...) instead)"
         )
 
 

@@ -9,6 +9,7 @@ batch of one, so every subset's result is exactly what ``rma`` gives for it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -16,12 +17,12 @@ import numpy.typing as npt
 from sysreview._typing import BoolArray, FloatArray
 from sysreview.diagnostics._common import readonly
 from sysreview.models import MetaResult
-from sysreview.models._fit import fit_batch
+from sysreview.models._fit import BatchFit, fit_batch
 from sysreview.models._kernel import make_batch
 from sysreview.models._rma import Control
-from sysreview.models._tau2 import Tau2Settings
+from sysreview.models._tau2 import COMMON_EFFECT_METHODS, Tau2Settings
 
-__all__ = ["SubsetFits", "fit_subsets"]
+__all__ = ["DesignSubsetFits", "SubsetFits", "fit_design_subsets", "fit_subsets", "has_intercept"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,3 +92,112 @@ def _fit_chunk(
 
 _CHUNK = 8192  # subsets per batch: bounds the (chunk, k, k) matrices some estimators form
 _FIELDS = ("estimate", "se", "statistic", "pvalue", "ci_lower", "ci_upper", "tau2", "I2", "H2", "Q", "Q_pvalue")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DesignSubsetFits:
+    """A model with moderators refitted to each subset: ``(n_subsets, p)`` coefficient arrays, ``(n_subsets, p, p)``
+    covariances and ``(n_subsets,)`` heterogeneity statistics; NaN in every row that is not ``estimable`` (the
+    subset's model matrix is not of full column rank, e.g. a factor level is left without studies)."""
+
+    estimable: BoolArray
+    beta: FloatArray
+    vb: FloatArray
+    se: FloatArray
+    statistic: FloatArray
+    pvalue: FloatArray
+    ci_lower: FloatArray
+    ci_upper: FloatArray
+    tau2: FloatArray
+    I2: FloatArray  # percent
+    H2: FloatArray
+    Q: FloatArray
+    Q_pvalue: FloatArray
+    QM: FloatArray
+    QM_pvalue: FloatArray
+
+
+def has_intercept(fit: MetaResult) -> bool:
+    """Whether ``fit``'s model matrix starts with the intercept column that :func:`~sysreview.models.rma` adds."""
+    return fit.p - len(fit.moderators) == 1
+
+
+def fit_design_subsets(fit: MetaResult, subsets: BoolArray) -> DesignSubsetFits:
+    """Refit ``fit``'s model with its model matrix ``fit.X`` (method, test, level, intercept) to each subset.
+
+    As :func:`~sysreview.models.rma` does for the subset's data: a subset whose rows of ``X`` are not of full
+    column rank cannot be fitted (its row is NaN and ``estimable`` is False); a subset of k ≤ p studies leaves no
+    residual degrees of freedom for τ² and gets a common-effect fit.
+    """
+    if fit.X is None:
+        raise ValueError("the fit carries no model matrix")
+    X = np.asarray(fit.X, dtype=np.float64)
+    rows = np.asarray(subsets, dtype=bool)
+    n, p = rows.shape[0], X.shape[1]
+    sizes = rows.sum(axis=1)
+    # rank of each subset's rows of X, as rma checks it (rows left out are zeroed: the others keep their rank)
+    rank = np.zeros(n, dtype=np.int64)
+    step = max(1, _DESIGN_CELLS // max(1, fit.k * p))
+    for start in range(0, n, step):
+        part = rows[start : start + step]
+        rank[start : start + step] = np.linalg.matrix_rank(part[:, :, None] * X[None, :, :])
+    estimable = (sizes >= p) & (rank == p)
+    vec = {name: np.full((n, p), np.nan) for name in _COEF_FIELDS}
+    vb = np.full((n, p, p), np.nan)
+    scalar = {name: np.full(n, np.nan) for name in _DESIGN_FIELDS}
+    settings = Control().settings()
+    no_df = sizes - p < 1
+    common = fit.method if fit.method in COMMON_EFFECT_METHODS else "FE"
+    intercept = has_intercept(fit)
+    # the batch forms (lanes, k, k) matrices for some estimators with moderators: bound a chunk's size
+    chunk = max(1, min(_CHUNK, _DESIGN_CELLS // max(1, fit.k * fit.k)))
+    for group, method in ((estimable & ~no_df, fit.method), (estimable & no_df, common)):
+        idx = np.flatnonzero(group)
+        options: dict[str, Any] = {"method": method, "settings": settings, "intercept": intercept}
+        for start in range(0, idx.size, chunk):
+            lanes = idx[start : start + chunk]
+            try:
+                fitted = [(lanes, _fit_design_chunk(fit, X, rows[lanes], **options))]
+            except np.linalg.LinAlgError:
+                # a degenerate subset (e.g. a perfect fit under knha: V(b) = 0) stops the batch: fit the lanes one
+                # by one and leave the row of a subset that cannot be fitted NaN
+                fitted = []
+                for lane in lanes:
+                    try:
+                        one = lanes[lanes == lane]
+                        fitted.append((one, _fit_design_chunk(fit, X, rows[one], **options)))
+                    except np.linalg.LinAlgError:
+                        continue
+            for where, res in fitted:
+                for name in _COEF_FIELDS:
+                    vec[name][where] = getattr(res, name)
+                vb[where] = res.vb
+                for name in _DESIGN_FIELDS:
+                    scalar[name][where] = getattr(res, name)
+    return DesignSubsetFits(
+        estimable=readonly(estimable, dtype=bool),
+        vb=readonly(np.where(np.isfinite(vb), vb, np.nan)),
+        **{name: readonly(np.where(np.isfinite(v), v, np.nan)) for name, v in vec.items()},
+        **{name: readonly(np.where(np.isfinite(v), v, np.nan)) for name, v in scalar.items()},
+    )
+
+
+def _fit_design_chunk(
+    fit: MetaResult, X: FloatArray, rows: BoolArray, *, method: str, settings: Tau2Settings, intercept: bool
+) -> BatchFit:
+    """Fit one chunk of subsets of a model with moderators (studies packed to the left of each lane)."""
+    m, k = rows.shape
+    order = np.argsort(~rows, axis=1, kind="stable")  # chosen studies first, in their original order
+    y = np.take_along_axis(np.broadcast_to(fit.yi, (m, k)), order, axis=1)
+    v = np.take_along_axis(np.broadcast_to(fit.vi, (m, k)), order, axis=1)
+    Xs = np.take_along_axis(np.broadcast_to(X, (m, *X.shape)), order[:, :, None], axis=1)
+    mask = np.take_along_axis(rows, order, axis=1)
+    width = int(mask.sum(axis=1).max())
+    batch = make_batch(y[:, :width], v[:, :width], Xs[:, :width, :], mask[:, :width])
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return fit_batch(batch, method=method, test=fit.test, level=fit.level, settings=settings, intercept=intercept)
+
+
+_DESIGN_CELLS = 4_000_000  # lanes × k × k per chunk of a model with moderators (about 32 MB per matrix)
+_COEF_FIELDS = ("beta", "se", "statistic", "pvalue", "ci_lower", "ci_upper")
+_DESIGN_FIELDS = ("tau2", "I2", "H2", "Q", "Q_pvalue", "QM", "QM_pvalue")

@@ -189,7 +189,18 @@ def _omnibus(
         return nan, nan, nan
     b = beta[:, start:]
     V = vb[:, start:, start:]
-    QM = np.einsum("bi,bi->b", b, np.linalg.solve(V, b[:, :, None])[:, :, 0])
+    try:
+        solved = np.linalg.solve(V, b[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:
+        # one singular V(b) (Knapp–Hartung with a perfect fit: s² = 0) must not sink the other analyses of the
+        # batch; that analysis gets no omnibus test (QM and its p-value NaN, as metafor reports NA)
+        solved = np.full_like(b, np.nan)
+        for i in range(n):
+            try:
+                solved[i] = np.linalg.solve(V[i], b[i])
+            except np.linalg.LinAlgError:
+                continue
+    QM = np.einsum("bi,bi->b", b, solved)
     QM_df = np.full(n, float(m))
     if test == "z":
         return QM, QM_df, chi2_sf(QM, m)

@@ -63,6 +63,11 @@ def leave_one_out_plot(
     """
     if not isinstance(loo, LeaveOneOutResult):
         raise InputError(f"leave_one_out_plot takes a LeaveOneOutResult, got {type(loo).__name__}")
+    if loo.meta_regression:
+        raise InputError(
+            "leave_one_out_plot draws the pooled estimate of a model without moderators; this leave-one-out result "
+            f"is of a meta-regression ({', '.join(loo.coefficients)}): plot or tabulate its coefficients instead"
+        )
     code, level = _settings(fit, measure, loo.level)
     scale = resolve_scale(transf, code)
     rows = [
