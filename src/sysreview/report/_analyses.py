@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sysreview.errors import InputError
-from sysreview.report._plan import AnalysisSpec
+from sysreview.report._plan import CONTINUOUS_MEASURES, AnalysisSpec
 
 __all__ = ["AnalysisOutput", "StudyData", "results_entry", "run_analysis", "study_data"]
 
@@ -57,6 +57,41 @@ def _number(value: str, *, file: str, row: int, column: str) -> float:
         raise InputError(f"row {row}: column {column!r}: expected a number, got {value!r}", file=file) from None
 
 
+def _text(record: Mapping[str, str], column: str, *, file: str, row: int) -> str:
+    value = record.get(column)
+    if value is None:
+        raise InputError(f"row {row}: no column {column!r}", file=file)
+    return value
+
+
+def _value(record: Mapping[str, str], column: str, *, file: str, row: int) -> float:
+    return _number(_text(record, column, file=file, row=row), file=file, row=row, column=column)
+
+
+#: a row of a CSV table and its line in the file (the header is line 1)
+_Row = tuple[Mapping[str, str], int]
+
+
+def _outcome_rows(rows: Sequence[Mapping[str, str]], outcome: str) -> list[_Row]:
+    """The rows of ``outcome`` (every row when the table has no ``outcome`` column), with their line numbers."""
+    numbered = [(r, i) for i, r in enumerate(rows, start=2)]
+    if rows and "outcome" in rows[0]:
+        return [(r, i) for r, i in numbered if r.get("outcome") == outcome]
+    return numbered
+
+
+def _pairs(rows: Sequence[_Row], comparison: str, *, file: str) -> dict[str, dict[str, _Row]]:
+    """The arms of each comparison (in the order of the file): comparison → arm → row."""
+    pairs: dict[str, dict[str, _Row]] = {}
+    for r, i in rows:
+        key = _text(r, comparison, file=file, row=i)
+        arm = _text(r, "arm", file=file, row=i)
+        if arm in pairs.setdefault(key, {}):
+            raise InputError(f"row {i}: a second {arm!r} arm for {comparison} {key!r}", file=file)
+        pairs[key][arm] = (r, i)
+    return pairs
+
+
 def study_data(
     spec: AnalysisSpec,
     arms: Sequence[Mapping[str, str]],
@@ -65,53 +100,74 @@ def study_data(
     arms_file: str,
     counts_file: str,
 ) -> StudyData:
-    """The comparisons of ``spec``'s outcome: means/SDs from the arm table (SMD) or derived counts (RR)."""
-    if spec.measure == "SMD":
-        rows, file = arms, arms_file
-        keys: tuple[str, ...] = ("ecca_change_mean", "ecca_change_sd")
+    """The comparisons of ``spec``'s outcome, one per value of the plan's ``comparison`` column.
+
+    Continuous measures read each arm's ``n``, ``mean`` and ``sd`` columns (as the plan names them) from the arm
+    table; binary ones its ``n`` and ``events`` from the counts table (the arm table when there is none). Rows are
+    those of the analysis's outcome when the table has an ``outcome`` column. The study name and the subgroup
+    come from the intervention arm of the arm table.
+    """
+    continuous = spec.measure in CONTINUOUS_MEASURES
+    if continuous or not counts:
+        rows, file = _outcome_rows(arms, spec.outcome), arms_file
     else:
-        rows, file = [r for r in counts if r.get("outcome") == spec.outcome], counts_file
-        keys = ("events",)
-        if not rows:
-            raise InputError(f"no rows for outcome {spec.outcome!r}", file=file)
-    by_row: dict[str, dict[str, Mapping[str, str]]] = {}
-    line: dict[int, int] = {}
-    for i, r in enumerate(rows, start=2):
-        by_row.setdefault(r["table3_row"], {})[r["arm"]] = r
-        line[id(r)] = i
+        rows, file = _outcome_rows(counts, spec.outcome), counts_file
+    if not rows:
+        raise InputError(f"no rows for outcome {spec.outcome!r}", file=file)
+    pairs = _pairs(rows, spec.comparison, file=file)
+    if file == arms_file:
+        arm_pairs = pairs
+    else:  # the arm table names each comparison's study and subgroup: each arm's first row (of this outcome's rows
+        arm_pairs = {}  # when it has an outcome column and rows of this outcome)
+        for r, i in _outcome_rows(arms, spec.outcome) or [(r, i) for i, r in enumerate(arms, start=2)]:
+            if r.get(spec.comparison) is not None and r.get("arm") is not None:
+                arm_pairs.setdefault(r[spec.comparison], {}).setdefault(r["arm"], (r, i))
     study: list[str] = []
     group: list[str] = []
     cols: dict[str, list[float]] = {k: [] for k in ("n1i", "n2i", "m1i", "sd1i", "m2i", "sd2i", "ai", "ci")}
     participants = 0
     notes = []
-    arm_lookup = {(r["table3_row"], r["arm"]): r for r in arms}
-    for key, pair in by_row.items():
+    for key, pair in pairs.items():
         if set(pair) != {"intervention", "control"}:
-            raise InputError(f"Table 3 row {key}: expected one intervention and one control arm", file=file)
-        t, c = pair["intervention"], pair["control"]
-        study.append(arm_lookup[(key, "intervention")]["study"])
-        group.append(arm_lookup[(key, "intervention")].get("cell_type", ""))
-        n1 = _number(t["n"], file=file, row=line[id(t)], column="n")
-        n2 = _number(c["n"], file=file, row=line[id(c)], column="n")
+            raise InputError(
+                f"{spec.comparison} {key!r}: expected one intervention and one control arm, got "
+                f"{', '.join(sorted(pair))}", file=file)  # fmt: skip
+        (t, lt), (c, lc) = pair["intervention"], pair["control"]
+        described = arm_pairs.get(key, {})
+        (ta, lta), afile = described.get("intervention", (t, lt)), arms_file if "intervention" in described else file
+        study.append(_text(ta, "study", file=afile, row=lta))
+        if spec.subgroup:
+            value = _text(ta, spec.subgroup, file=afile, row=lta)
+            if "control" in described:
+                ca, lca = described["control"]
+                other = _text(ca, spec.subgroup, file=afile, row=lca)
+                if other != value:
+                    raise InputError(
+                        f"row {lca}: column {spec.subgroup!r}: {other!r} differs from {value!r} in the intervention "
+                        f"arm (row {lta}) of {spec.comparison} {key!r}; a subgroup describes the comparison",
+                        file=afile)  # fmt: skip
+            group.append(value)
+        n1 = _value(t, spec.n, file=file, row=lt)
+        n2 = _value(c, spec.n, file=file, row=lc)
         cols["n1i"].append(n1)
         cols["n2i"].append(n2)
         participants += int(n1 + n2)
-        if spec.measure == "SMD":
-            cols["m1i"].append(_number(t[keys[0]], file=file, row=line[id(t)], column=keys[0]))
-            cols["sd1i"].append(_number(t[keys[1]], file=file, row=line[id(t)], column=keys[1]))
-            cols["m2i"].append(_number(c[keys[0]], file=file, row=line[id(c)], column=keys[0]))
-            cols["sd2i"].append(_number(c[keys[1]], file=file, row=line[id(c)], column=keys[1]))
+        if continuous:
+            cols["m1i"].append(_value(t, spec.mean, file=file, row=lt))
+            cols["sd1i"].append(_value(t, spec.sd, file=file, row=lt))
+            cols["m2i"].append(_value(c, spec.mean, file=file, row=lc))
+            cols["sd2i"].append(_value(c, spec.sd, file=file, row=lc))
         else:
-            cols["ai"].append(_number(t["events"], file=file, row=line[id(t)], column="events"))
-            cols["ci"].append(_number(c["events"], file=file, row=line[id(c)], column="events"))
+            cols["ai"].append(_value(t, spec.events, file=file, row=lt))
+            cols["ci"].append(_value(c, spec.events, file=file, row=lc))
             for arm in (t, c):
                 if arm.get("consistent") == "no":
-                    notes.append(f"{arm['study']}, {arm['arm']}: {arm['note']}")
-    used = ("n1i", "m1i", "sd1i", "n2i", "m2i", "sd2i") if spec.measure == "SMD" else ("ai", "n1i", "ci", "n2i")
+                    notes.append(f"{arm.get('study', key)}, {arm['arm']}: {arm.get('note', '')}")
+    used = ("n1i", "m1i", "sd1i", "n2i", "m2i", "sd2i") if continuous else ("ai", "n1i", "ci", "n2i")
     return StudyData(
         study=tuple(study),
         columns={k: tuple(cols[k]) for k in used},
-        group={"cell_type": tuple(group)},
+        group={spec.subgroup: tuple(group)} if spec.subgroup else {},
         participants=participants,
         notes=tuple(notes),
     )
@@ -125,13 +181,13 @@ def run_analysis(
     from sysreview.effects import escalc
     from sysreview.models import rma, subgroup_analysis
 
-    if spec.measure == "SMD":
-        c = data.columns
-        es = escalc("SMD", n1i=c["n1i"], m1i=c["m1i"], sd1i=c["sd1i"], n2i=c["n2i"], m2i=c["m2i"], sd2i=c["sd2i"])
+    c = data.columns
+    if spec.measure in CONTINUOUS_MEASURES:
+        es = escalc(spec.measure, n1i=c["n1i"], m1i=c["m1i"], sd1i=c["sd1i"], n2i=c["n2i"], m2i=c["m2i"],
+                    sd2i=c["sd2i"])  # fmt: skip
     else:
-        c = data.columns
         es = escalc(
-            "RR", ai=c["ai"], bi=[n - a for n, a in zip(c["n1i"], c["ai"], strict=True)],
+            spec.measure, ai=c["ai"], bi=[n - a for n, a in zip(c["n1i"], c["ai"], strict=True)],
             ci=c["ci"], di=[n - x for n, x in zip(c["n2i"], c["ci"], strict=True)],
         )  # fmt: skip
     fit = rma(es.yi, es.vi, method=spec.method, test=spec.test, level=level, measure=spec.measure,
@@ -151,7 +207,7 @@ def run_analysis(
     grading = appraisal.grade(fit, design="randomised", rob=dict(rob) if rob else None,
                               participants=data.participants, outcome=spec.outcome)  # fmt: skip
     control_risk = None
-    if spec.measure == "RR":
+    if spec.measure in ("RR", "OR"):  # an assumed control risk gives absolute effects for ratios of risks/odds
         control_risk = sum(data.columns["ci"]) / sum(data.columns["n2i"])
     sof = appraisal.summary_of_findings(fit, grading, control_risk=control_risk, participants=data.participants,
                                         outcome=spec.outcome)  # fmt: skip

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sysreview.report._measures import measure_info
+
 __all__ = ["FORMATS", "save_figure"]
 
 FORMATS = ("svg", "png", "pdf")
@@ -30,8 +32,9 @@ def forest(out: Any) -> Any:
     from sysreview.plots import forest_plot
 
     spec = out.spec
-    transf = "exp" if spec.measure == "RR" else None
-    xlabel = {"SMD": "Standardised mean difference (Hedges' g)", "RR": "Risk ratio"}[spec.measure]
+    info = measure_info(spec.measure)
+    transf = "exp" if info.ratio else None
+    xlabel = info.name
     result = out.subgroups if out.subgroups is not None else out.fit
     kwargs: dict[str, Any] = {"transf": transf, "xlabel": xlabel, "favours": spec.favours}
     if out.subgroups is not None:
@@ -42,11 +45,11 @@ def forest(out: Any) -> Any:
 def funnel(out: Any) -> Any:
     from sysreview.plots import funnel_plot
 
-    xlabel = {"SMD": "Hedges' g", "RR": "log risk ratio"}[out.spec.measure]
+    xlabel = measure_info(out.spec.measure).model_scale
     return funnel_plot(out.fit, trimfill=out.trimfill, egger=out.egger, xlabel=xlabel)
 
 
 def leave_one_out(out: Any) -> Any:
     from sysreview.plots import leave_one_out_plot
 
-    return leave_one_out_plot(out.loo, fit=out.fit, transf="exp" if out.spec.measure == "RR" else None)
+    return leave_one_out_plot(out.loo, fit=out.fit, transf="exp" if measure_info(out.spec.measure).ratio else None)

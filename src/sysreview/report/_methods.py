@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sysreview.report._measures import measure_info
+
 __all__ = ["methods_paragraph"]
 
 _METHOD = {
@@ -29,16 +31,7 @@ def methods_paragraph(plan: Any, outputs: Sequence[Any], *, software: Mapping[st
     paras = []
     for o in outputs:
         s = o.spec
-        what = (
-            "standardised mean differences (Hedges' g: Cohen's d with the exact small-sample correction "
-            "J = Γ(m/2) / (√(m/2) Γ((m−1)/2)), m = n1 + n2 − 2), with the large-sample sampling variance "
-            "v = 1/n1 + 1/n2 + g²/(2(n1 + n2)) (metafor's vtype = \"LS\"), from each arm's mean change and SD"
-            if s.measure == "SMD"
-            else "log risk ratios with the sampling variance 1/a − 1/n1 + 1/c − 1/n2 from 2×2 tables of events; "
-            "for studies with a zero cell, 0.5 was added to every cell of that study's table (metafor's "
-            'add = 1/2, to = "only0"; studies with no events in either arm would have been kept, drop00 = false); '
-            "results are back-transformed to risk ratios"
-        )
+        what = measure_info(s.measure).methods
         model = (
             "a common-effect model"
             if s.method in ("FE", "EE", "CE")

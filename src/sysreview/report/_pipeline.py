@@ -21,6 +21,7 @@ from sysreview._version import __version__
 from sysreview.errors import SysreviewError
 from sysreview.report import _figures
 from sysreview.report._analyses import AnalysisOutput, results_entry, run_analysis, study_data
+from sysreview.report._measures import measure_info
 from sysreview.report._methods import methods_paragraph
 from sysreview.report._plan import Plan, load_plan, read_csv
 
@@ -117,7 +118,9 @@ def run_review(
         "screening": screening,
         "studies": studies,
         "arms": arms,
+        "arms_file": Path(plan.data["arms"]).name,
         "counts": counts,
+        "counts_file": Path(plan.data["counts"]).name if "counts" in plan.data else "",
         "rob": rob_rows,
         "analyses": analysis_ctx,
         "figures": figures,
@@ -292,11 +295,12 @@ def _analysis_context(o: AnalysisOutput, entry: Mapping[str, Any], figs: list[di
         "label": o.spec.label,
         "role": o.spec.role,
         "measure": o.spec.measure,
-        "ratio": o.spec.measure == "RR",
+        "ratio": measure_info(o.spec.measure).ratio,
+        "model_scale": measure_info(o.spec.measure).model_scale,
         "reported": o.spec.reported,
         "result": dict(entry),
         "summary": o.fit.summary(),
-        "study_rows": _study_rows(entry, ratio=o.spec.measure == "RR"),
+        "study_rows": _study_rows(entry, ratio=measure_info(o.spec.measure).ratio),
         "notes": list(o.notes),
         "zero_cells": zero_cells,
         "participants": o.data.participants,

@@ -1,4 +1,35 @@
-"""The analysis plan of a project folder (``analysis.toml``) and the files it names, read and checked."""
+"""The analysis plan of a project folder (``analysis.toml``) and the files it names, read and checked.
+
+The plan (see ``examples/atrophic-scars/analysis.toml``)::
+
+    level = 0.95                      # confidence level of every interval
+    claims = "claims.yaml"            # optional: the published claims to audit
+
+    [data]                            # files, relative to the project folder
+    arms = "extraction/arms.csv"      # one row per arm: columns `arm` (intervention/control), `study`, the
+                                      # comparison column, `n`, and the outcome's columns
+    counts = "extraction/counts.csv"  # optional: binary outcomes, one row per arm and outcome (column `outcome`)
+    # also: studies, rob, prisma, decisions, records
+
+    [[analyses]]
+    id = "pain-md"                    # unique
+    outcome = "pain"                  # rows are those whose `outcome` column equals this, if the table has one
+    measure = "MD"                    # continuous: MD, SMD, SMDH, ROM; binary: RR, OR, RD
+    method = "REML"                   # any of sysreview.models.METHODS (inverse variance)
+    test = "z"                        # z, t, knha or adhoc
+    # optional: label, role (primary/secondary/sensitivity), subgroup (a column of the arm table, taken from
+    # the intervention arm and required to be the same in both arms), leave_one_out, small_study,
+    # favours = [left, right], reported (the published result, as text), and the column names:
+    mean = "ecca_change_mean"         # continuous: each arm's mean (default shown)
+    sd = "ecca_change_sd"             # continuous: each arm's SD
+    n = "n"                           # each arm's size
+    events = "events"                 # binary: each arm's events
+    comparison = "table3_row"         # the column pairing an intervention arm and its control arm
+
+Continuous analyses read the arm table; binary ones the counts table (the arm table when there is none).
+Every analysis is pooled by inverse variance with ``rma``: Peto's odds ratio and Mantel–Haenszel pooling
+(``rma_peto``, ``rma_mh``) are not offered by ``sysreview run``, and ``measure = "PETO"`` is rejected.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +42,15 @@ from typing import Any
 
 from sysreview.errors import InputError
 
-__all__ = ["PLAN_FILE", "AnalysisSpec", "Plan", "load_plan", "read_csv"]
+__all__ = ["BINARY_MEASURES", "CONTINUOUS_MEASURES", "PLAN_FILE", "AnalysisSpec", "Plan", "load_plan", "read_csv"]
 
 PLAN_FILE = "analysis.toml"
-_MEASURES = ("SMD", "RR")
+#: two-group measures of a continuous outcome (escalc's n1i, m1i, sd1i, n2i, m2i, sd2i)
+CONTINUOUS_MEASURES = ("MD", "SMD", "SMDH", "ROM")
+#: two-group measures of a binary outcome (escalc's ai, bi, ci, di)
+BINARY_MEASURES = ("RR", "OR", "RD")
+_MEASURES = (*CONTINUOUS_MEASURES, *BINARY_MEASURES)
+_COLUMN_KEYS = ("mean", "sd", "n", "events", "comparison")
 _ROLES = ("primary", "secondary", "sensitivity")
 _DATA_KEYS = ("arms", "counts", "studies", "rob", "prisma", "decisions", "records")
 
@@ -35,6 +71,11 @@ class AnalysisSpec:
     small_study: bool = False
     favours: tuple[str, str] | None = None
     reported: str = ""
+    mean: str = "ecca_change_mean"
+    sd: str = "ecca_change_sd"
+    n: str = "n"
+    events: str = "events"
+    comparison: str = "table3_row"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,21 +131,30 @@ def load_plan(directory: str | Path) -> Plan:
 def _spec(table: Mapping[str, Any], where: str, file: str) -> AnalysisSpec:
     from sysreview.models import METHODS, TESTS
 
+    name = table.get("id")
+    of = f" (analysis {name!r})" if isinstance(name, str) and name else ""
+
     def text(key: str, choices: tuple[str, ...] | None = None, default: str | None = None) -> str:
         value = table.get(key, default)
         if not isinstance(value, str) or not value:
-            raise InputError(f"key '{where}.{key}': expected text", file=file)
+            raise InputError(f"key '{where}.{key}'{of}: expected text", file=file)
         if choices and value not in choices:
-            raise InputError(f"key '{where}.{key}': {value!r} is not one of {', '.join(choices)}", file=file)
+            extra = ""
+            if key == "measure" and value == "PETO":
+                extra = " (Peto's one-step odds ratio needs Peto's pooling, which `sysreview run` does not fit)"
+            raise InputError(f"key '{where}.{key}'{of}: {value!r} is not one of {', '.join(choices)}{extra}",
+                             file=file)  # fmt: skip
         return value
 
     known = set(AnalysisSpec.__dataclass_fields__)
     for key in table:
         if key not in known:
-            raise InputError(f"key '{where}.{key}': unknown key", file=file)
+            raise InputError(f"key '{where}.{key}'{of}: unknown key", file=file)
     favours = table.get("favours")
     if favours is not None and (not isinstance(favours, list) or len(favours) != 2):
-        raise InputError(f"key '{where}.favours': expected two labels (left, right)", file=file)
+        raise InputError(f"key '{where}.favours'{of}: expected two labels (left, right)", file=file)
+    defaults = {k: AnalysisSpec.__dataclass_fields__[k].default for k in _COLUMN_KEYS}
+    columns = {k: text(k, default=str(defaults[k])) for k in _COLUMN_KEYS}
     return AnalysisSpec(
         id=text("id"),
         outcome=text("outcome"),
@@ -113,11 +163,16 @@ def _spec(table: Mapping[str, Any], where: str, file: str) -> AnalysisSpec:
         method=text("method", tuple(METHODS)),
         test=text("test", tuple(TESTS), default="z"),
         role=text("role", _ROLES, default="primary"),
-        subgroup=table.get("subgroup"),
+        subgroup=text("subgroup") if "subgroup" in table else None,
         leave_one_out=bool(table.get("leave_one_out", False)),
         small_study=bool(table.get("small_study", False)),
         favours=(str(favours[0]), str(favours[1])) if favours else None,
         reported=str(table.get("reported", "")),
+        mean=columns["mean"],
+        sd=columns["sd"],
+        n=columns["n"],
+        events=columns["events"],
+        comparison=columns["comparison"],
     )
 
 

@@ -49,9 +49,6 @@ PLAN_FILE: Final[str] = "analysis.toml"
 #: the numbers the extraction form asks per arm and outcome, by the outcome's family
 ARM_STATS: Final[Mapping[str, tuple[str, ...]]] = {"continuous": ("n", "mean", "sd"), "dichotomous": ("events", "n")}
 ARMS: Final[tuple[str, ...]] = ("intervention", "control")
-#: the family of outcome data each measure of the plan needs
-_FAMILY: Final[Mapping[str, str]] = {"SMD": "continuous", "RR": "dichotomous"}
-_XLABEL: Final[Mapping[str, str]] = {"SMD": "Standardised mean difference (Hedges' g)", "RR": "Risk ratio"}
 #: the report's rule: small-study tests are shown from 3 studies (the diagnostics' minimum) but interpreted from 10
 #: (report.html.j2, the methods paragraph)
 INTERPRET_SMALL_STUDY_K: Final[int] = 10
@@ -344,7 +341,7 @@ def _analysis(spec: Any, plan: Any, form: Any, extractions: _Extractions, base: 
 def _from_forms(spec: Any, form: Any, extractions: _Extractions) -> _Source:
     from sysreview.report._analyses import StudyData  # noqa: PLC0415
 
-    family = _FAMILY[spec.measure]
+    family = measure_info(spec.measure).family
     outcomes = [o for o in (form.outcomes if form is not None else ()) if outcome_matches(spec.outcome, o)]
     if not outcomes:
         return _Source(notes=(f"no outcome of the extraction form is called {spec.outcome!r}",))
@@ -437,7 +434,8 @@ def _from_files(spec: Any, plan: Any) -> _Source:
     data = study_data(
         spec, arms, counts, arms_file=str(plan.data["arms"]), counts_file=str(plan.data.get("counts", ""))
     )
-    used = [plan.data["arms"]] + ([plan.data["counts"]] if spec.measure == "RR" and "counts" in plan.data else [])
+    binary = measure_info(spec.measure).family == "dichotomous"
+    used = [plan.data["arms"]] + ([plan.data["counts"]] if binary and "counts" in plan.data else [])
     names = ", ".join(
         str(Path(p).relative_to(plan.root)) if Path(p).is_relative_to(plan.root) else str(p) for p in used
     )
@@ -462,16 +460,25 @@ def _labels(records: Sequence[StoredRecord]) -> dict[str, str]:
     }
 
 
+def measure_info(code: str) -> Any:
+    """The report's description of an effect measure (imported on use: the report package is heavy)."""
+    from sysreview.report._measures import measure_info as info  # noqa: PLC0415
+
+    return info(code)
+
+
 def _fit(spec: Any, level: float, columns: Mapping[str, Sequence[float]], studies: Sequence[str]) -> Any:
     from sysreview.effects import escalc  # noqa: PLC0415
     from sysreview.models import rma  # noqa: PLC0415
 
     c = columns
-    if spec.measure == "SMD":
-        es = escalc("SMD", n1i=c["n1i"], m1i=c["m1i"], sd1i=c["sd1i"], n2i=c["n2i"], m2i=c["m2i"], sd2i=c["sd2i"])
+    if measure_info(spec.measure).family == "continuous":
+        es = escalc(
+            spec.measure, n1i=c["n1i"], m1i=c["m1i"], sd1i=c["sd1i"], n2i=c["n2i"], m2i=c["m2i"], sd2i=c["sd2i"]
+        )
     else:
         es = escalc(
-            "RR",
+            spec.measure,
             ai=c["ai"],
             bi=[n - a for n, a in zip(c["n1i"], c["ai"], strict=True)],
             ci=c["ci"],
@@ -483,8 +490,8 @@ def _fit(spec: Any, level: float, columns: Mapping[str, Sequence[float]], studie
 def _forest_figure(spec: Any, fit: Any) -> Any:
     from sysreview.plots import forest_plot  # noqa: PLC0415
 
-    return forest_plot(fit, transf="exp" if spec.measure == "RR" else None, xlabel=_XLABEL[spec.measure],
-                       favours=spec.favours)  # fmt: skip
+    info = measure_info(spec.measure)
+    return forest_plot(fit, transf="exp" if info.ratio else None, xlabel=info.name, favours=spec.favours)
 
 
 def _svg_uri(figure: Any, name: str) -> str:
@@ -502,8 +509,8 @@ def _svg_uri(figure: Any, name: str) -> str:
 
 
 def _scale(measure: str) -> Callable[[float], float]:
-    """From the model's scale to the reported one (log RR → RR)."""
-    return math.exp if measure == "RR" else (lambda x: x)
+    """From the model's scale to the reported one (log RR → RR, log OR → OR, log ROM → ROM)."""
+    return math.exp if measure_info(measure).ratio else (lambda x: x)
 
 
 def _num(value: Any, measure: str) -> str:
