@@ -257,3 +257,90 @@ def test_sysreview_run_reports_a_plan_with_other_measures_and_columns(tmp_path: 
     assert f"{math.exp(odds.estimate):.2f}" in page  # odds ratios are reported back-transformed
     assert "ECCA" not in page
     assert "Mean difference" in (out / "figures" / "forest-pain-md.svg").read_text(encoding="utf-8")
+    _assert_about_this_project(out)
+
+
+def _assert_about_this_project(out: Path) -> None:
+    """The HTML, Markdown and Word reports name the project's own studies and files and say nothing of the
+    example review (its tables, its outcome, its columns)."""
+    import docx
+
+    document = docx.Document(str(out / "report.docx"))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    reports = {
+        "index.html": (out / "index.html").read_text(encoding="utf-8"),
+        "report.md": (out / "report.md").read_text(encoding="utf-8"),
+        "report.docx": "\n".join([*(p.text for p in document.paragraphs), *cells]),
+    }
+    for name, text in reports.items():
+        for foreign in ("seed 001", "Table 1", "Table 2", "Table 3", "ECCA", "cell_type", "author_year",
+                        "printed_pct", "cell therapy", "acne"):  # fmt: skip
+            assert foreign.lower() not in text.lower(), (name, foreign)
+        for study in ("Alpha 2019", "Beta 2020", "Gamma 2021", "Delta 2022"):
+            assert study in text, (name, study)
+        assert "No risk-of-bias file" in text, name
+    methods = reports["report.md"].partition("## Methods")[2].partition("## Study selection")[0]
+    assert "Binary outcomes (relapse) were analysed from the event counts in counts.csv." in methods
+    assert "No risk-of-bias table is in the plan" in methods
+    assert "high risk of bias" not in methods
+
+
+def test_the_plans_notes_and_captions_reach_the_report(tmp_path: Path) -> None:
+    """A `[data]` entry may be a table with a note (shown with its table, and in the methods for the counts) and a
+    caption (added to its figure's); the tables show every column of the project's files, headed by its name;
+    a comparison without a risk-of-bias judgement is named in the methods."""
+    import json
+
+    import docx
+    from typer.testing import CliRunner
+
+    from sysreview.cli import app
+
+    (tmp_path / "project").mkdir()
+    studies = "trial,country,arms_randomised\nAlpha 2019,Norway,61\nBeta 2020,Chile,89\n"
+    rob = ("Study,D1,D2,D3,D4,D5,Overall\nA,Low,Low,Low,Low,Low,Low\nB,Low,High,Low,Low,Low,High\n"
+           "C,Low,Low,Some concerns,Low,Low,Some concerns\n")  # fmt: skip
+    arms = "\n".join(f"{line},{'' if line[0] == 'D' else line[0]}" for line in ARMS.splitlines()[1:])
+    arms = ARMS.splitlines()[0] + ",table1_study\n" + arms + "\n"
+    project = _project(tmp_path / "project", arms=arms, plan=PLAN.replace('counts = "counts.csv"\n', (
+        'counts = { file = "counts.csv", note = "Relapses were counted at one year." }\n'
+        'studies = { file = "studies.csv", note = "Trial register entries." }\n'
+        'rob = { file = "rob.csv", caption = "Judged by two reviewers." }\n')))  # fmt: skip
+    (project / "studies.csv").write_text(studies, encoding="utf-8")
+    (project / "rob.csv").write_text(rob, encoding="utf-8")
+    plan = load_plan(project)
+    assert plan.notes == {"counts": "Relapses were counted at one year.", "studies": "Trial register entries."}
+    assert plan.captions == {"rob": "Judged by two reviewers."}
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(project), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    context = json.loads((out / "context.json").read_text(encoding="utf-8"))
+    caption = context["figures"]["rob_traffic_light"]["caption"]
+    assert (
+        caption
+        == "Risk of bias (RoB 2), per study (overall judgement as reported), from rob.csv. Judged by two reviewers."
+    )
+    methods = " ".join(context["methods"])
+    assert "Relapses were counted at one year." in methods
+    assert "1 analysed comparison with no assessment (Delta 2022) is counted as high risk of bias" in methods
+    page = (out / "index.html").read_text(encoding="utf-8")
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "| trial | country | arms_randomised |" in markdown
+    assert "| Beta 2020 | Chile | 89 |" in markdown
+    assert "<th>trial</th><th>country</th><th>arms_randomised</th>" in page
+    for text in (page, markdown):
+        assert "Trial register entries." in text
+        assert "Judged by two reviewers." in text
+        assert "Relapses were counted at one year." in text
+    headers = [[c.text for c in t.rows[0].cells] for t in docx.Document(str(out / "report.docx")).tables]
+    assert ["trial", "country", "arms_randomised"] in headers
+    assert ["Study", "D1", "D2", "D3", "D4", "D5", "Overall"] in headers
+
+
+def test_a_data_table_without_a_file_is_an_error(tmp_path: Path) -> None:
+    plan = PLAN.replace('counts = "counts.csv"', 'counts = { note = "x" }')
+    with pytest.raises(InputError, match=r"key 'data\.counts\.file': expected a file name"):
+        load_plan(_project(tmp_path, plan=plan))
+    plan = PLAN.replace('counts = "counts.csv"', 'counts = { file = "counts.csv", notes = "x" }')
+    with pytest.raises(InputError, match=r"key 'data\.counts\.notes': unknown"):
+        load_plan(_project(tmp_path, plan=plan))

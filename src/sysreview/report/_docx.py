@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sysreview.report._render import fmt, fmt_p, natural
+from sysreview.report._render import columns, fmt, fmt_p, natural
 
 __all__ = ["write_docx"]
 
@@ -44,6 +44,15 @@ def write_docx(c: Mapping[str, Any], path: Path, *, figures: Path) -> Path:
                         run.font.size = Pt(size)
         doc.add_paragraph()
 
+    def file_table(rows: Sequence[Mapping[str, Any]], *, size: float = 7) -> None:
+        """A table read from one of the project's files: every column, headed by its name."""
+        cols = columns(rows)
+        table(cols, [[r[k] for k in cols] for r in rows], size=size)
+
+    def file_note(key: str) -> None:
+        if (c.get("notes") or {}).get(key):
+            doc.add_paragraph(c["notes"][key]).runs[0].italic = True
+
     def figure(fig: Mapping[str, Any] | None, *, fraction: float = 0.8) -> None:
         if not fig:
             return
@@ -61,25 +70,28 @@ def write_docx(c: Mapping[str, Any], path: Path, *, figures: Path) -> Path:
     doc.add_heading("Study selection (PRISMA 2020)", level=1)
     figure(c["figures"].get("prisma"), fraction=0.75)
     if c.get("prisma"):
+        file_note("prisma")
         table(
             ["PRISMA field", "n", "Source and notes"], [[r["data"], r["n"], r["source"]] for r in c["prisma"]["rows"]]
         )
 
     doc.add_heading("Study characteristics", level=1)
-    table(
-        ["ID", "Study", "Country", "Design", "n (I/C)", "Intervention", "Control", "Follow-up", "Note"],
-        [[s["study_id"], s["author_year"], s["country"], s["design"],
-          f"{s['n_total']} ({s['n_intervention']}/{s['n_control']})", s["intervention"], s["control"],
-          s["follow_up"], s["note"]] for s in c["studies"]],
-        size=7,
-    )  # fmt: skip
+    if c.get("studies"):
+        doc.add_paragraph(f"The characteristics of the included studies as extracted ({c.get('studies_file', '')}).")
+        file_note("studies")
+        file_table(c["studies"], size=6)
+    else:
+        doc.add_paragraph("No study characteristics file (studies in the plan's [data]).")
 
     doc.add_heading("Risk of bias (RoB 2)", level=1)
-    figure(c["figures"].get("rob_traffic_light"), fraction=0.55)
-    figure(c["figures"].get("rob_summary"), fraction=0.6)
-    table(["ID", "D1", "D2", "D3", "D4", "D5", "Other bias", "Overall (reported)"],
-          [[r["Study"], r["D1"], r["D2"], r["D3"], r["D4"], r["D5"], r["Other bias"], r["Overall"]]
-           for r in c["rob"]])  # fmt: skip
+    if c.get("rob"):
+        figure(c["figures"].get("rob_traffic_light"), fraction=0.55)
+        figure(c["figures"].get("rob_summary"), fraction=0.6)
+        doc.add_paragraph(f"The risk-of-bias judgements as extracted ({c.get('rob_file', '')}).")
+        file_note("rob")
+        file_table(c["rob"], size=6)
+    else:
+        doc.add_paragraph("No risk-of-bias file (rob in the plan's [data]).")
 
     for a in c["analyses"]:
         r, ratio = a["result"], a["ratio"]
@@ -122,7 +134,7 @@ def write_docx(c: Mapping[str, Any], path: Path, *, figures: Path) -> Path:
             )
 
     doc.add_heading("Summary of findings", level=1)
-    table(["Outcome", "Studies (participants)", "Effect (95% CI)", "Risk with control", "Risk with cell therapy",
+    table(["Outcome", "Studies (participants)", "Effect (95% CI)", "Risk with control", "Risk with intervention",
            "Certainty", "Footnotes"],
           [[f"{s['outcome']} ({a['id']})", f"{s['studies']} ({s['participants']})",
             f"{s['measure']} {fmt(s['estimate'])} ({fmt(s['ci_lower'])} to {fmt(s['ci_upper'])})",

@@ -25,8 +25,11 @@ _TEST = {
 }
 
 
-def methods_paragraph(plan: Any, outputs: Sequence[Any], *, software: Mapping[str, str]) -> list[str]:
-    """The methods section as paragraphs of plain text (the report's templates only lay it out)."""
+def methods_paragraph(
+    plan: Any, outputs: Sequence[Any], *, software: Mapping[str, str], unassessed: Sequence[str] = ()
+) -> list[str]:
+    """The methods section as paragraphs of plain text (the report's templates only lay it out). ``unassessed``
+    names the analysed comparisons the risk-of-bias table has no judgement for."""
     pct = f"{plan.level:.0%}"
     paras = []
     for o in outputs:
@@ -58,17 +61,7 @@ def methods_paragraph(plan: Any, outputs: Sequence[Any], *, software: Mapping[st
             f"(percent), τ² and its Q-profile confidence interval, and a {pct} prediction interval for the effect "
             f"in a new study. " + (_sentence("; ".join(extra)) if extra else "")
         )
-    paras.append(
-        "Event counts for satisfaction and adverse events were not reported: they were derived from the printed "
-        "percentages as round(% × n / 100), halves rounded up, and each percentage was checked for whether any "
-        "count out of its arm's n gives it at the printed precision (percentages no count can give are flagged "
-        "in the extraction tables). Certainty of evidence was rated with GRADE (sysreview.appraisal's suggested "
-        "ratings: risk of bias weighted by study weight, inconsistency from I² and the prediction interval, "
-        "imprecision from the confidence interval; small-study tests need ≥ 10 studies). Risk of bias: RoB 2 "
-        "judgements as printed in the review's Table 2, linked to the analysed comparisons by Table 1's study id; "
-        "a comparison with no assessment (Table 3 row 6, which matches no Table 1 study) is counted as high risk of "
-        "bias for GRADE."
-    )
+    paras.append(" ".join(_data_sentences(plan, outputs, unassessed)))
     soft = ", ".join(f"{k} {v}" for k, v in software.items() if k != "platform")
     paras.append(
         f"Software: {soft} ({software.get('platform', '')}). sysreview's estimators agree with R metafor 3.8-1 "
@@ -76,6 +69,45 @@ def methods_paragraph(plan: Any, outputs: Sequence[Any], *, software: Mapping[st
         "SHA-256 hash of every input file are listed in the reproducibility appendix."
     )
     return paras
+
+
+def _data_sentences(plan: Any, outputs: Sequence[Any], unassessed: Sequence[str]) -> list[str]:
+    """Where the binary counts and the risk-of-bias judgements come from, and how GRADE uses them (from the plan
+    and its files, with the plan's notes)."""
+    from pathlib import Path
+
+    def name(key: str) -> str:
+        return Path(plan.data[key]).name if key in plan.data else ""
+
+    out = []
+    binary = list(dict.fromkeys(o.spec.outcome for o in outputs if measure_info(o.spec.measure).family != "continuous"))
+    if binary:
+        source = "counts" if "counts" in plan.data else "arms"
+        out.append(f"Binary outcomes ({', '.join(binary)}) were analysed from the event counts in {name(source)}.")
+        if plan.notes.get(source):
+            out.append(_sentence(plan.notes[source].rstrip(".")))
+    out.append(
+        "Certainty of evidence was rated with GRADE (sysreview.appraisal's suggested ratings: risk of bias weighted "
+        "by study weight, inconsistency from I² and the prediction interval, imprecision from the confidence "
+        "interval; small-study tests need ≥ 10 studies)."
+    )
+    if "rob" not in plan.data:
+        out.append("No risk-of-bias table is in the plan: GRADE's risk-of-bias domain is left to the reviewers.")
+    else:
+        rob = (
+            f"Risk of bias: the RoB 2 overall judgements of {name('rob')}, linked to the analysed comparisons by the "
+            f"arm table's table1_study column (the Study column of {name('rob')})"
+        )
+        if unassessed:
+            n = len(unassessed)
+            rob += (
+                f"; {n} analysed comparison{'s' if n > 1 else ''} with no assessment ({'; '.join(unassessed)}) "
+                f"{'are' if n > 1 else 'is'} counted as high risk of bias for GRADE."
+            )
+        else:
+            rob += "; every analysed comparison has an assessment."
+        out.append(rob)
+    return out
 
 
 def _sentence(text: str) -> str:

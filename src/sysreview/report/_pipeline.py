@@ -121,10 +121,18 @@ def run_review(
         "arms_file": Path(plan.data["arms"]).name,
         "counts": counts,
         "counts_file": Path(plan.data["counts"]).name if "counts" in plan.data else "",
+        "studies_file": _name(plan, "studies"),
+        "rob_file": _name(plan, "rob"),
+        "records_files": [p.name for p in plan.data.get("records", [])],
+        "decisions_file": _name(plan, "decisions"),
+        "prisma_file": _name(plan, "prisma"),
+        "notes": dict(plan.notes),
         "rob": rob_rows,
         "analyses": analysis_ctx,
         "figures": figures,
-        "methods": methods_paragraph(plan, outputs, software=_software()),
+        "methods": methods_paragraph(
+            plan, outputs, software=_software(), unassessed=_unassessed(outputs, arms, rob_rows)
+        ),
         "audit": audit_doc,
         "inputs": _inputs(plan),
         "software": _software(),
@@ -187,14 +195,35 @@ def _screening(decisions: Sequence[Mapping[str, str]]) -> list[dict[str, Any]]:
     return out
 
 
+def _name(plan: Plan, key: str) -> str:
+    """The file name of the plan's ``[data]`` entry ``key`` ("" when the plan has none)."""
+    return Path(plan.data[key]).name if key in plan.data else ""
+
+
 def _rob_by_comparison(arms: Sequence[Mapping[str, str]], rob_rows: Sequence[Mapping[str, str]]) -> dict[str, str]:
-    """The overall RoB 2 judgement of each analysed comparison, through its Table 1 study id (as extracted)."""
+    """The overall RoB 2 judgement of each comparison: the arm table's ``table1_study`` column names a row of the
+    risk-of-bias table (its ``Study`` column); a comparison it names no row for counts as ``UNASSESSED``. Without
+    a risk-of-bias table there are no judgements (GRADE then does not rate risk of bias down)."""
+    if not rob_rows:
+        return {}
     overall = {r["Study"]: r["Overall"] for r in rob_rows}
     out: dict[str, str] = {}
     for arm in arms:
         sid = arm.get("table1_study", "")
         out[arm["study"]] = overall.get(sid, UNASSESSED)
     return out
+
+
+def _unassessed(outputs: Sequence[AnalysisOutput], arms: Sequence[Mapping[str, str]],
+                rob_rows: Sequence[Mapping[str, str]]) -> list[str]:  # fmt: skip
+    """The analysed comparisons (by name) whose ``table1_study`` names no row of the risk-of-bias table (each is
+    counted as ``UNASSESSED`` by :func:`_rob_by_comparison`), in the order of the arm table."""
+    if not rob_rows:
+        return []
+    assessed = {r["Study"] for r in rob_rows}
+    analysed = {s for o in outputs for s in o.data.study}
+    missing = [a["study"] for a in arms if a["study"] in analysed and a.get("table1_study", "") not in assessed]
+    return list(dict.fromkeys(missing))
 
 
 def _prisma_context(plan: Plan) -> dict[str, Any]:
@@ -214,18 +243,21 @@ def _prisma_and_rob(plan: Plan, rob_rows: Sequence[Mapping[str, str]], folder: P
     if "prisma" in plan.data:
         counts = read_prisma_csv(plan.data["prisma"])
         figs["prisma"] = _figures.save_figure(
-            prisma_flow(counts), folder, "prisma", "PRISMA 2020 flow diagram (counts as seed 001 reports them)."
+            prisma_flow(counts), folder, "prisma", _caption(plan, "prisma", "PRISMA 2020 flow diagram")
         )
     if rob_rows:
         table = {
-            f"Study {r['Study']}": {**{d: r[d] for d in ("D1", "D2", "D3", "D4", "D5")}, "Overall": r["Overall"]}
+            (f"Study {r['Study']}" if r["Study"].isdigit() else r["Study"]): {
+                **{d: r[d] for d in ("D1", "D2", "D3", "D4", "D5")},
+                "Overall": r["Overall"],
+            }
             for r in rob_rows
         }
         figs["rob_traffic_light"] = _figures.save_figure(
             rob_traffic_light(table, tool="rob2"),
             folder,
             "rob-traffic-light",
-            "Risk of bias (RoB 2), per study: seed 001 Table 2 as printed (overall judgement as reported).",
+            _caption(plan, "rob", "Risk of bias (RoB 2), per study (overall judgement as reported)"),
         )
         figs["rob_summary"] = _figures.save_figure(
             rob_summary(table, tool="rob2"),
@@ -234,6 +266,12 @@ def _prisma_and_rob(plan: Plan, rob_rows: Sequence[Mapping[str, str]], folder: P
             "Risk of bias (RoB 2), share of studies per judgement (unweighted).",
         )
     return figs
+
+
+def _caption(plan: Plan, key: str, what: str) -> str:
+    """A figure's caption: what it shows, the data file it is drawn from, and the plan's own caption for that file."""
+    extra = plan.captions.get(key, "")
+    return f"{what}, from {_name(plan, key)}." + (f" {extra}" if extra else "")
 
 
 def _audit(plan: Plan, results_path: Path, warnings: list[str]) -> dict[str, Any]:

@@ -9,7 +9,9 @@ The plan (see ``examples/atrophic-scars/analysis.toml``)::
     arms = "extraction/arms.csv"      # one row per arm: columns `arm` (intervention/control), `study`, the
                                       # comparison column, `n`, and the outcome's columns
     counts = "extraction/counts.csv"  # optional: binary outcomes, one row per arm and outcome (column `outcome`)
-    # also: studies, rob, prisma, decisions, records
+    # also: studies, rob, prisma, decisions, records; any of them may instead be a table naming the file with
+    # an optional note (shown with its table in the report) and caption (of the figure drawn from it):
+    # rob = { file = "appraisal/rob2.csv", note = "…", caption = "…" }
 
     [[analyses]]
     id = "pain-md"                    # unique
@@ -87,6 +89,10 @@ class Plan:
     analyses: tuple[AnalysisSpec, ...]
     data: Mapping[str, Any] = field(default_factory=dict)
     claims: Path | None = None
+    #: the optional ``note`` of each data file (by its key in ``[data]``): shown with its table in the report
+    notes: Mapping[str, str] = field(default_factory=dict)
+    #: the optional ``caption`` of each data file (by its key): added to the caption of the figure drawn from it
+    captions: Mapping[str, str] = field(default_factory=dict)
 
 
 def load_plan(directory: str | Path) -> Plan:
@@ -105,15 +111,18 @@ def load_plan(directory: str | Path) -> Plan:
     if not isinstance(level, float) or not 0 < level < 1:
         raise InputError(f"key 'level': expected a number between 0 and 1, got {level!r}", file=str(path))
     data: dict[str, Any] = {}
+    notes: dict[str, str] = {}
+    captions: dict[str, str] = {}
     for key, value in dict(doc.get("data", {})).items():
         if key not in _DATA_KEYS:
             raise InputError(f"key 'data.{key}': unknown; expected one of {', '.join(_DATA_KEYS)}", file=str(path))
-        names = value if isinstance(value, list) else [value]
+        given = _data_table(value, key, notes, captions, str(path)) if isinstance(value, dict) else value
+        names = given if isinstance(given, list) else [given]
         paths = [root / str(v) for v in names]
         for p in paths:
             if not p.is_file():
                 raise InputError(f"key 'data.{key}': no file {p}", file=str(path))
-        data[key] = paths if isinstance(value, list) else paths[0]
+        data[key] = paths if isinstance(given, list) else paths[0]
     analyses = []
     seen: set[str] = set()
     for i, table in enumerate(doc.get("analyses", []), start=1):
@@ -125,7 +134,25 @@ def load_plan(directory: str | Path) -> Plan:
         raise InputError("no [[analyses]] planned", file=str(path))
     claims = doc.get("claims")
     claims_path = (root / claims).resolve() if isinstance(claims, str) else None
-    return Plan(root=root, level=level, analyses=tuple(analyses), data=data, claims=claims_path)
+    return Plan(root=root, level=level, analyses=tuple(analyses), data=data, claims=claims_path, notes=notes,
+                captions=captions)  # fmt: skip
+
+
+def _data_table(table: Mapping[str, Any], key: str, notes: dict[str, str], captions: dict[str, str],
+                file: str) -> Any:  # fmt: skip
+    """The file(s) of a ``[data]`` entry given as a table (``file``, optional ``note`` and ``caption``)."""
+    for name in table:
+        if name not in ("file", "note", "caption"):
+            raise InputError(f"key 'data.{key}.{name}': unknown; expected file, note or caption", file=file)
+    value = table.get("file")
+    if not (isinstance(value, str) and value) and not (isinstance(value, list) and value):
+        raise InputError(f"key 'data.{key}.file': expected a file name (or a list of them)", file=file)
+    for name, into in (("note", notes), ("caption", captions)):
+        if name in table:
+            if not isinstance(table[name], str):
+                raise InputError(f"key 'data.{key}.{name}': expected text", file=file)
+            into[key] = table[name].strip()
+    return value
 
 
 def _spec(table: Mapping[str, Any], where: str, file: str) -> AnalysisSpec:

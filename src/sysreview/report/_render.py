@@ -42,17 +42,37 @@ def natural(value: Any, ratio: bool) -> Any:
     return math.exp(value) if ratio else value
 
 
+def numeric(value: Any) -> bool:
+    """Whether a table cell holds a number (right-aligned in the HTML tables)."""
+    try:
+        float(str(value).replace(MINUS, "-"))
+    except ValueError:
+        return False
+    return str(value).strip() != ""
+
+
+def md_cell(value: Any) -> str:
+    """A value as a Markdown table cell: as written, with its pipes escaped and its line breaks as spaces."""
+    return " ".join(str("" if value is None else value).split("\n")).replace("|", "\\|")
+
+
+def columns(rows: Any) -> list[str]:
+    """The columns of a table read from a CSV file (every row has the file's header)."""
+    return list(rows[0].keys()) if rows else []
+
+
 def _environment() -> Any:
     import jinja2
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("sysreview.report", "templates"),
-        autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=False),
+        autoescape=jinja2.select_autoescape(["html", "html.j2"], default_for_string=False),  # not the Markdown
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.ChainableUndefined,  # optional sections (subgroups, Egger) are simply absent
     )
-    env.filters.update(fmt=fmt, fmt_p=fmt_p, natural=natural)
+    env.filters.update(fmt=fmt, fmt_p=fmt_p, natural=natural, md=md_cell, columns=columns)
+    env.tests.update(numeric=numeric)
     return env
 
 
