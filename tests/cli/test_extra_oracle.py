@@ -74,7 +74,16 @@ def test_the_file_is_a_metafor_oracle_of_other_datasets() -> None:
     ids = [case["id"] for case in payload["cases"]]
     assert len(ids) == len(set(ids))
     kinds = {case["call"]["kind"] for case in payload["cases"]}
-    assert kinds == {"meta", "effect_size", "metaregression", "subgroup", "bias", "sensitivity", "sensitivity_metareg"}
+    assert kinds == {
+        "meta",
+        "effect_size",
+        "metaregression",
+        "subgroup",
+        "bias",
+        "sensitivity",
+        "sensitivity_metareg",
+        "sensitivity_genq",
+    }
 
 
 @pytest.mark.parametrize("case", extra_of("meta"))
@@ -160,3 +169,26 @@ def test_sensitivity_metareg(case: dict[str, Any], tmp_path: Path) -> None:
     assert math.isclose(sum(out["influence"]["hat"]), p, rel_tol=1e-9)
     # rows without a refit are named in a note
     assert ("notes" in out) == any(t is None for t in exp["leave1out"]["tau2"])
+
+
+@pytest.mark.parametrize("case", extra_of("sensitivity_genq"))
+def test_sensitivity_genq(case: dict[str, Any], tmp_path: Path) -> None:
+    """``sensitivity --method GENQ --weights COL``: every refit weights its studies by their values of COL."""
+    call = {k: v for k, v in case["call"].items() if k not in ("measure", "weights")}  # _data gives --measure
+    out = run_json("sensitivity", *_data(case, tmp_path), *call_args(call), "--weights", case["call"]["weights"])
+    exp = case["expected"]
+    if "mods" in call:
+        assert {k: set(v) for k, v in out.items() if k != "notes"} == SENSITIVITY_METAREG_KEYS
+        assert_close(out["leave_one_out"], exp["leave1out"], where=f"{case['id']}.leave_one_out")
+        assert_close(out["influence"], exp["influence"], where=f"{case['id']}.influence")
+        assert out["influence"]["influential"] == exp["influence"]["influential"]
+        return
+    assert {k: set(v) for k, v in out.items()} == SENSITIVITY_KEYS
+    loo = {k: v for k, v in exp["leave1out"].items() if k in SENSITIVITY_KEYS["leave_one_out"]}
+    assert_close(out["leave_one_out"], loo, where=f"{case['id']}.leave_one_out")
+    influence = {k: v for k, v in exp["influence"].items() if k in SENSITIVITY_KEYS["influence"]}
+    assert_close(out["influence"], influence, where=f"{case['id']}.influence")
+    # the first step (one study) under knha/adhoc: see tests/diagnostics/test_extra_oracle.py::test_genq_cumulative
+    first = 0 if call["test"] == "z" else 1
+    cum = {k: v[first:] for k, v in exp["cumulative"].items() if k in SENSITIVITY_KEYS["cumulative"]}
+    assert_close({k: v[first:] for k, v in out["cumulative"].items()}, cum, where=f"{case['id']}.cumulative")

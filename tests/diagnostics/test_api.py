@@ -118,11 +118,42 @@ def test_fits_that_cannot_be_refitted_are_refused(small: MetaResult) -> None:
     for call in (dx.cumulative, dx.gosh, dx.trim_and_fill, dx.egger_test):
         with pytest.raises(InputError, match="without moderators"):
             call(metareg)
-    # GENQ/GENQM fits need their user weights to be refitted, which the result does not carry
+    # GENQ/GENQM fits are refitted with their user weights: a result without them cannot be
     genq = rma([0.1, 0.5, -0.2, 0.3, 0.9], [0.04, 0.1, 0.02, 0.05, 0.3], method="GENQ", weights=[1, 2, 3, 4, 5])
+    stripped = dataclasses.replace(genq, user_weights=None)
     for call in (dx.leave_one_out, dx.influence, dx.cumulative):
         with pytest.raises(InputError, match="user weights"):
-            call(genq)
+            call(stripped)
+
+
+def test_genq_fits_are_refitted_with_the_remaining_weights() -> None:
+    yi = np.array([0.1, 0.5, -0.2, 0.3, 0.9, 0.4])
+    vi = np.array([0.04, 0.1, 0.02, 0.05, 0.3, 0.08])
+    a = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    x = np.array([1.0, 2.0, 3.0, 5.0, 8.0, 13.0])
+    for method in ("GENQ", "GENQM"):
+        fit = rma(yi, vi, method=method, weights=a, test="knha")
+        loo, cum = dx.leave_one_out(fit), dx.cumulative(fit, order=[6, 5, 4, 3, 2, 1])
+        for i in range(fit.k):
+            keep = np.arange(fit.k) != i
+            one = rma(yi[keep], vi[keep], method=method, weights=a[keep], test="knha")
+            assert loo.estimate[i] == pytest.approx(one.estimate, rel=1e-12)
+            assert loo.se[i] == pytest.approx(one.se, rel=1e-12)
+            assert loo.tau2[i] == pytest.approx(one.tau2, rel=1e-12, abs=1e-15)
+        first3 = rma(yi[[5, 4, 3]], vi[[5, 4, 3]], method=method, weights=a[[5, 4, 3]], test="knha")
+        assert cum.estimate[2] == pytest.approx(first3.estimate, rel=1e-12)
+        assert cum.estimate[-1] == pytest.approx(fit.estimate, rel=1e-12)
+    reg = rma(yi, vi, mods=x, mod_names=["x"], method="GENQ", weights=a)
+    loo = dx.leave_one_out(reg)
+    one = rma(yi[1:], vi[1:], mods=x[1:], mod_names=["x"], method="GENQ", weights=a[1:])
+    assert loo.estimate[0] == pytest.approx([c.estimate for c in one.coefficients], rel=1e-12)
+    assert loo.QM[0] == pytest.approx(one.QM, rel=1e-12)
+    inf = dx.influence(reg)
+    # the hat values of the weighted least-squares fit with the user weights
+    X = np.column_stack([np.ones(6), x])
+    hat = np.diag(X @ np.linalg.solve(X.T @ (X * a[:, None]), X.T * a))
+    assert inf.hat == pytest.approx(hat, rel=1e-12)
+    assert inf.weight == pytest.approx(100 * a / a.sum(), rel=1e-12)
 
 
 def test_meta_regression_shapes_and_too_few_studies() -> None:

@@ -148,3 +148,9 @@ def test_weights_are_required_and_checked() -> None:
     res = rma([0.1, 0.4, 0.3, 0.9], [0.1, 0.2, 0.1, 0.3], method="GENQ", weights=[1, 2, float("nan"), 1])
     assert res.k == 3
     assert sum(res.weights) == pytest.approx(100.0)
+    # the result keeps the weights of the studies it pooled (read-only), for the refitting diagnostics
+    assert res.user_weights is not None
+    assert res.user_weights.tolist() == [1.0, 2.0, 1.0]
+    assert not res.user_weights.flags.writeable
+    assert "user_weights" not in res.to_dict()
+    assert rma(y, v, method="REML").user_weights is None

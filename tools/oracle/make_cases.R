@@ -438,6 +438,73 @@ case_genq <- function(name, dataset, df, measure, method, test, wtag, wfun, mods
   add_case(id, dataset, inp, with_measure(call, measure), exp)
 }
 
+# leave1out(), cumul() and influence() of GENQ / GENQM fits (kind "sensitivity_genq"; user weights in the input
+# column wi, named by call.weights). metafor refits every subset with the weights of its studies. Intercept-only
+# fits: leave1out() and cumul() (estimate, se, statistic, pvalue, ci, Q, Q_pvalue, tau2, I2, H2) and influence();
+# with moderators (call.mods) leave1out() refuses the model, so the leave-one-out reference is rma() refitted
+# without each study (same weights, formula, method, test), in the sensitivity_metareg layout, with influence().
+case_sensitivity_genq <- function(name, dataset, df, measure, method, test, wtag, wfun, mods = NULL) {
+  id <- paste0(c(name, measure, "sensitivity", if (!is.null(mods)) c("metareg", mods), method, wtag, test),
+               collapse = "_")
+  inp <- NULL
+  exp <- try_case(id, {
+    es <- effects_of(df, measure)
+    inp <- df
+    inp$wi <- wfun(es, df)
+    d <- data.frame(yi = es$yi, vi = es$vi, wi = inp$wi)
+    if (any(is.na(d))) stop("the sensitivity_genq cases need complete rows")
+    steps <- function(x) {
+      x <- as.data.frame(x)
+      list(estimate = jarr(x$estimate), se = jarr(x$se), statistic = jarr(x[[3]]), pvalue = jarr(x[[4]]),
+           ci_lower = jarr(x$ci.lb), ci_upper = jarr(x$ci.ub), Q = jarr(x$Q), Q_pvalue = jarr(x$Qp),
+           tau2 = jarr(x$tau2), I2 = jarr(x$I2), H2 = jarr(x$H2))
+    }
+    if (is.null(mods)) {
+      res <- rma(yi, vi, weights = wi, data = d, method = method, test = test, control = CTRL)
+      out <- list(leave1out = steps(leave1out(res)), cumulative = steps(cumul(res)))
+    } else {
+      for (m in mods) d[[m]] <- if (is.character(df[[m]])) as_factor_sorted(df[[m]]) else df[[m]]
+      f <- as.formula(paste("~", paste(mods, collapse = " + ")))
+      res <- rma(yi, vi, weights = wi, mods = f, data = d, method = method, test = test, control = CTRL)
+      names_b <- rownames(coef(summary(res)))
+      k <- res$k
+      p <- res$p
+      na_mat <- function() matrix(NA_real_, k, p)
+      est <- na_mat(); se <- na_mat(); zv <- na_mat(); pv <- na_mat(); lb <- na_mat(); ub <- na_mat()
+      het <- list(tau2 = rep(NA_real_, k), I2 = rep(NA_real_, k), H2 = rep(NA_real_, k), Q = rep(NA_real_, k),
+                  Q_pvalue = rep(NA_real_, k), QM = rep(NA_real_, k), QM_pvalue = rep(NA_real_, k))
+      for (i in seq_len(k)) {
+        sub <- d[-i, , drop = FALSE]
+        Xs <- model.matrix(f, sub)
+        if (qr(Xs)$rank < ncol(Xs)) next
+        r <- rma(yi, vi, weights = wi, mods = f, data = sub, method = method, test = test, control = CTRL)
+        tab <- coef(summary(r))
+        est[i, ] <- tab$estimate; se[i, ] <- tab$se; zv[i, ] <- tab[[3]]; pv[i, ] <- tab$pval
+        lb[i, ] <- tab$ci.lb; ub[i, ] <- tab$ci.ub
+        het$tau2[i] <- r$tau2; het$I2[i] <- r$I2; het$H2[i] <- r$H2; het$Q[i] <- r$QE; het$Q_pvalue[i] <- r$QEp
+        het$QM[i] <- r$QM; het$QM_pvalue[i] <- r$QMp
+      }
+      coefs <- lapply(seq_len(p), function(j) list(
+        name = names_b[j], estimate = jarr(est[, j]), se = jarr(se[, j]), statistic = jarr(zv[, j]),
+        pvalue = jarr(pv[, j]), ci_lower = jarr(lb[, j]), ci_upper = jarr(ub[, j])))
+      out <- list(leave1out = c(list(coefficients = coefs), lapply(het, jarr)))
+    }
+    infl <- influence(res)
+    inf <- infl$inf
+    dfbs <- list()
+    for (nm in rownames(coef(summary(res)))) dfbs[[nm]] <- jarr(infl$dfbs[[nm]])
+    out$influence <- list(rstudent = jarr(inf$rstudent), dffits = jarr(inf$dffits), cooks_distance = jarr(inf$cook.d),
+                          covratio = jarr(inf$cov.r), tau2_deleted = jarr(inf$tau2.del), Q_deleted = jarr(inf$QE.del),
+                          hat = jarr(inf$hat), weight = jarr(inf$weight), influential = jarr(as.logical(infl$is.infl)),
+                          dfbetas = dfbs)
+    out
+  })
+  if (is.null(exp)) return(invisible())
+  call <- list(kind = "sensitivity_genq", method = method, test = test, weights = "wi")
+  if (!is.null(mods)) call$mods <- as.list(mods)
+  add_case(id, dataset, inp, with_measure(call, measure), exp)
+}
+
 W_INV <- function(es, df) 1 / es$vi
 W_SQRT <- function(es, df) 1 / sqrt(es$vi)
 W_N <- function(es, df) df$ni
@@ -783,6 +850,16 @@ if (golden_mode) {
   case_sensitivity_metareg("kalaian1996", "dat.kalaian1996", kalc, NULL, c("outcome", "hrs"), "REML", "knha")
   case_sensitivity_metareg("debruin2009", "dat.debruin2009", deb, "PLO", c("scq"), "DL", "z")
   case_sensitivity_metareg("debruin2009", "dat.debruin2009", deb, "PLO", c("ethnicity", "scq"), "REML", "z")
+
+  # -------- leave1out / cumul / influence of GENQ fits (kind sensitivity_genq): dat.debruin2009 (weights: sample
+  # sizes) and dat.gibson2002 (equal weights; inverse-variance weights with the factor design), z and knha
+  for (t in c("z", "knha")) {
+    case_sensitivity_genq("debruin2009", "dat.debruin2009", deb, "PLO", "GENQ", t, "n", W_N)
+    case_sensitivity_genq("debruin2009", "dat.debruin2009", deb, "PLO", "GENQ", t, "n", W_N, mods = c("scq"))
+    case_sensitivity_genq("gibson2002", "dat.gibson2002", gib, "SMD", "GENQ", t, "equal", W_ONE)
+    case_sensitivity_genq("gibson2002", "dat.gibson2002", gib, "SMD", "GENQ", t, "inv", W_INV, mods = c("design"))
+  }
+  case_sensitivity_genq("debruin2009", "dat.debruin2009", deb, "PLO", "GENQ", "adhoc", "n", W_N)
 }
 
 # ------------------------------------------------------------------------------------------------ write

@@ -182,6 +182,16 @@ def sensitivity(
             show_default=False,
         ),
     ] = None,
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            "--weights",
+            metavar="COL",
+            help="Weights of the generalised Q statistic for --method GENQ or GENQM (as `meta --weights`); every "
+            "refit weights its studies by their values of COL.",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOpt = "text",
     col: ColOpt = None,
     sheet: SheetOpt = None,
@@ -194,7 +204,17 @@ def sensitivity(
         test_code = parse_test(test)
         if mods and order is not None:
             raise InputError("--order (cumulative meta-analysis) applies to models without moderators; drop --mods")
-        data_fit = _fit(data, measure, method=method, test=test_code, sheet=sheet, col=col, threshold=None, mods=mods)
+        data_fit = _fit(
+            data,
+            measure,
+            method=method,
+            test=test_code,
+            sheet=sheet,
+            col=col,
+            threshold=None,
+            mods=mods,
+            weights=weights,
+        )
         fit = data_fit.fit
         if mods:
             _sensitivity_metareg(data_fit, fmt)
@@ -363,11 +383,17 @@ def _fit(
     col: list[str] | None,
     threshold: float | None,
     mods: list[str] | None = None,
+    weights: str | None = None,
 ) -> _DataFit:
+    from sysreview.cli._stats import WEIGHTED_METHODS, _weighted_pool
     from sysreview.models import Control  # lazy: keeps `sysreview --help` fast
     from sysreview.tabular import moderator_matrix
 
-    method_code = parse_method(method)
+    method_code = parse_method(method, extra=WEIGHTED_METHODS if weights is not None else ())
+    if method_code in WEIGHTED_METHODS and weights is None:
+        raise InputError(f"--method {method_code} needs --weights COL (the weights of its generalised Q statistic)")
+    if weights is not None and method_code not in WEIGHTED_METHODS:
+        raise InputError(f"--weights is used by --method {' or '.join(WEIGHTED_METHODS)} only, not {method_code}")
     code = None if measure is None else parse_measure(measure)
     control = None
     if threshold is not None:
@@ -379,12 +405,33 @@ def _fit(
     if not studies.keep:
         raise InputError(f"no studies: no row has values in {studies.what}", file=table.source)
     moderators = mod_names = None
+    if mods or weights is not None:
+        # studies with an empty moderator or weight cell are left out
+        studies = without_missing(studies, table, [*(mods or []), *([weights] if weights is not None else [])])
     if mods:
-        studies = without_missing(studies, table, mods)  # studies with an empty moderator cell are left out
         moderators, mod_names = moderator_matrix(studies.used, mods)
-    fit = pool(
-        studies, method=method_code, test=test, measure=code, control=control, mods=moderators, mod_names=mod_names
-    )
+    if weights is not None:
+        fit = _weighted_pool(
+            studies,
+            weights,
+            method=method_code,
+            test=test,
+            level=0.95,
+            code=code,
+            mods=moderators,
+            mod_names=mod_names,
+            tau2=None,
+        )
+    else:
+        fit = pool(
+            studies,
+            method=method_code,
+            test=test,
+            measure=code,
+            control=control,
+            mods=moderators,
+            mod_names=mod_names,
+        )
     return _DataFit(fit=fit, table=studies.used, control=control, notes=studies.notes)
 
 

@@ -26,7 +26,7 @@ __all__ = [
 
 #: pooling methods whose fits cannot be reproduced from ``yi, vi`` alone (they pool the 2×2 tables)
 _COUNT_METHODS = frozenset({"MH", "PETO"})
-#: estimators whose fits need the user weights of their generalised Q statistic (not kept in the result)
+#: estimators whose fits need the user weights of their generalised Q statistic (kept as ``user_weights``)
 _WEIGHTED_METHODS = frozenset({"GENQ", "GENQM"})
 
 
@@ -48,16 +48,17 @@ def check_level(level: float) -> float:
 
 
 def require_refittable(fit: MetaResult, what: str) -> None:
-    """Diagnostics that refit the model need a fit of ``rma`` (inverse-variance weights of ``yi, vi``)."""
+    """Diagnostics that refit the model need a fit of ``rma`` from ``yi, vi`` (and, for GENQ/GENQM, the user
+    weights the result carries)."""
     if fit.method in _COUNT_METHODS:
         raise InputError(
             f"{what} refits the model from yi and vi; a {fit.method} fit pools the 2×2 tables instead "
             "(fit the data with rma() to use it)"
         )
-    if fit.method in _WEIGHTED_METHODS:
+    if fit.method in _WEIGHTED_METHODS and fit.user_weights is None:
         raise InputError(
-            f"{what} refits the model from yi and vi; a {fit.method} fit also needs its user weights, which the "
-            "result does not carry (refit the subsets with rma(..., weights=...) instead)"
+            f"{what} refits the model with the user weights of the {fit.method} fit, which this result does not "
+            "carry (fit it with rma(..., weights=...))"
         )
 
 

@@ -113,6 +113,11 @@ def influence(fit: MetaResult) -> InfluenceResult:
     s²₍₋ᵢ₎ is the Knapp–Hartung factor of the refit under ``test="knha"`` (at least 1 under ``adhoc``; Knapp &
     Hartung 2003), by which the model's variances are scaled, and 1 under ``z`` and ``t``.
 
+    For a GENQ/GENQM fit (user weights A = diag(a), as metafor's ``influence()`` computes it) the refits weight the
+    remaining studies by their user weights; hᵢ is the diagonal of X(X'AX)⁻¹X'A, and DFFITS and DFBETAS are scaled by
+    the sandwich covariance (X'AX)⁻¹X'A(V + τ²₍₋ᵢ₎I)AX(X'AX)⁻¹ of all k studies at τ²₍₋ᵢ₎ (its xᵢ-quadratic form and
+    its diagonal), times s²₍₋ᵢ₎.
+
     A study is flagged ``influential`` when any of the cut-offs of Viechtbauer & Cheung (2010) is exceeded
     (p coefficients, k studies): \\|DFFITS\\| > 3√(p/(k − p)); Cook's distance above the median of χ²(p);
     hat > 3p/k; any \\|DFBETAS\\| > 1.
@@ -170,12 +175,16 @@ def influence(fit: MetaResult) -> InfluenceResult:
         estimable = np.asarray(design.estimable, dtype=bool)
         notes = not_estimable_notes(fit, estimable)
 
-    w = 1.0 / (vi + fit.tau2)
-    XtWX_inv = np.linalg.inv((X.T * w) @ X)
-    hat = np.einsum("ij,jk,ik->i", X, XtWX_inv, X) * w
-
-    # the deleted fits' Knapp–Hartung factor s²₍₋ᵢ₎ (1 under z and t) and (X'W₍₋ᵢ₎X)⁻¹ over all k studies
-    s2_del, full_inv_del = _deleted_scales(fit, X, b_del, tau2_del)
+    if fit.user_weights is None:
+        w = 1.0 / (vi + fit.tau2)
+        XtWX_inv = np.linalg.inv((X.T * w) @ X)
+        hat = np.einsum("ij,jk,ik->i", X, XtWX_inv, X) * w
+        # the deleted fits' Knapp–Hartung factor s²₍₋ᵢ₎ (1 under z and t) and (X'W₍₋ᵢ₎X)⁻¹ over all k studies
+        s2_del, full_inv_del = _deleted_scales(fit, X, b_del, tau2_del)
+    else:
+        # GENQ/GENQM: the hat matrix and the coefficients' covariance of the weighted least-squares fit with the
+        # user weights (sandwich), as metafor's influence() scales them
+        hat, s2_del, full_inv_del = _weighted_deleted_scales(fit, X, tau2_del)
     fitted_del = np.einsum("ip,ip->i", X, b_del)
     pred_var_del = np.einsum("ip,ipq,iq->i", X, vb_del, X)
     diff = b[None, :] - b_del  # (k, p)
@@ -186,7 +195,10 @@ def influence(fit: MetaResult) -> InfluenceResult:
     # (0/0 where knha's factor is 0: a perfect fit has no variance to studentize by; those measures are NaN)
     with np.errstate(divide="ignore", invalid="ignore"):
         rstudent = (yi - fitted_del) / np.sqrt(s2_del * (vi + tau2_del) + pred_var_del)
-        dffits = np.einsum("ip,ip->i", X, diff) / np.sqrt(s2_del * hat * (tau2_del + vi))
+        if fit.user_weights is None:
+            dffits = np.einsum("ip,ip->i", X, diff) / np.sqrt(s2_del * hat * (tau2_del + vi))
+        else:
+            dffits = np.einsum("ip,ip->i", X, diff) / np.sqrt(s2_del * np.einsum("ip,ipq,iq->i", X, full_inv_del, X))
         dfbetas = diff / np.sqrt(s2_del[:, None] * np.einsum("ipp->ip", full_inv_del))
         if det_vb > 0.0 and math.isfinite(det_vb):
             cooks = np.einsum("ip,pq,iq->i", diff, np.linalg.inv(vb), diff)
@@ -253,6 +265,36 @@ def _deleted_scales(
             s2[rows] = np.maximum(1.0, factor) if fit.test == "adhoc" else factor
     s2[~(np.isfinite(tau2_del) & np.isfinite(b_del).all(axis=1))] = np.nan
     return s2, full_inv
+
+
+def _weighted_deleted_scales(
+    fit: MetaResult, X: FloatArray, tau2_del: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The GENQ/GENQM counterparts of the hat values and of :func:`_deleted_scales`, with A = diag(user weights)
+    and B = (X'AX)⁻¹: the leverages diag(X B X'A); per deleted study i, the Knapp–Hartung factor s²₍₋ᵢ₎ of the
+    refit (the generalised Q statistic with inverse-variance weights at τ²₍₋ᵢ₎ of the other studies, over
+    k − 1 − p, at least 1 under ``adhoc``, and 1 under ``z`` and ``t``), and the sandwich covariance
+    B X'A (V + τ²₍₋ᵢ₎ I) A X B of the weighted fit with all k studies at the deleted fit's τ²."""
+    k, p = X.shape
+    yi, vi = fit.yi, fit.vi
+    a = np.asarray(fit.user_weights, dtype=np.float64)
+    AX = X * a[:, None]
+    B = np.linalg.inv(X.T @ AX)
+    hat = np.einsum("ij,jk,ik->i", X, B, AX)
+    ok = np.isfinite(tau2_del)
+    sigma = vi[None, :] + np.where(ok, tau2_del, np.nan)[:, None]  # (k deleted, k)
+    full = np.einsum("pq,jq,ij,jr,rs->ips", B, AX, sigma, AX, B)
+    s2 = np.ones(k)
+    if fit.test in {"knha", "adhoc"}:
+        for i in np.flatnonzero(ok):
+            keep = np.arange(k) != i
+            w, Xi, yk = 1.0 / sigma[i, keep], X[keep], yi[keep]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                b_iv = np.linalg.lstsq(Xi * np.sqrt(w)[:, None], yk * np.sqrt(w), rcond=None)[0]
+                factor = float(np.sum(w * (yk - Xi @ b_iv) ** 2)) / (k - 1 - p)
+            s2[i] = max(1.0, factor) if fit.test == "adhoc" else factor
+    s2[~ok] = np.nan
+    return hat, s2, full
 
 
 _BLOCK_CELLS = 4_000_000  # deleted studies × k × p per block of _deleted_scales

@@ -18,8 +18,9 @@ from sysreview._typing import BoolArray, FloatArray
 from sysreview.diagnostics._common import readonly
 from sysreview.models import MetaResult
 from sysreview.models._fit import BatchFit, fit_batch
+from sysreview.models._genq import WEIGHTED_METHODS
 from sysreview.models._kernel import make_batch
-from sysreview.models._rma import Control
+from sysreview.models._rma import Control, fit_weighted
 from sysreview.models._tau2 import COMMON_EFFECT_METHODS, Tau2Settings
 
 __all__ = ["DesignSubsetFits", "SubsetFits", "fit_design_subsets", "fit_subsets", "has_intercept"]
@@ -57,6 +58,13 @@ def fit_subsets(fit: MetaResult, subsets: BoolArray) -> SubsetFits:
     for group, method in ((~single, fit.method), (single, "FE")):
         # a single study cannot estimate τ²: a common-effect fit, as rma does
         idx = np.flatnonzero(group)
+        if method in WEIGHTED_METHODS:
+            # GENQ/GENQM: each subset refitted with the user weights of its studies, one subset at a time
+            for lane, res in _fit_weighted_lanes(fit, np.ones((fit.k, 1)), rows, idx, settings=settings):
+                for name, values in res.pooled().items():
+                    if name in out:
+                        out[name][lane] = values[0]
+            continue
         for start in range(0, idx.size, _CHUNK):
             lanes = idx[start : start + _CHUNK]
             _fit_chunk(fit, rows[lanes], lanes=lanes, method=method, settings=settings, out=out)
@@ -88,6 +96,42 @@ def _fit_chunk(
     values = res.pooled()
     for name in _FIELDS:
         out[name][lanes] = values[name]
+
+
+def _fit_weighted_lanes(
+    fit: MetaResult, X: FloatArray, rows: BoolArray, lanes: npt.NDArray[np.intp], *, settings: Tau2Settings
+) -> list[tuple[int, BatchFit]]:
+    """GENQ/GENQM refits of the subsets ``rows[lanes]`` with the remaining studies' user weights, as
+    :func:`~sysreview.models.rma` fits each subset (its τ² interval aside); a subset whose fit fails
+    numerically (a degenerate knha factor) is left out (its row stays NaN)."""
+    if fit.user_weights is None:
+        raise ValueError(f"the {fit.method} fit carries no user weights")
+    a_all = np.asarray(fit.user_weights, dtype=np.float64)
+    intercept = has_intercept(fit)
+    fitted: list[tuple[int, BatchFit]] = []
+    for lane in lanes:
+        chosen = np.asarray(rows[lane], dtype=bool)
+        y, v, Xs, a = fit.yi[chosen], fit.vi[chosen], X[chosen], a_all[chosen]
+        k = y.size
+        batch = make_batch(y[None, :], v[None, :], Xs[None, :, :], np.ones((1, k), dtype=bool))
+        try:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                res = fit_weighted(
+                    batch,
+                    y,
+                    v,
+                    Xs,
+                    a,
+                    method=fit.method,
+                    test=fit.test,
+                    level=fit.level,
+                    settings=settings,
+                    intercept=intercept,
+                )
+        except np.linalg.LinAlgError:
+            continue
+        fitted.append((int(lane), res))
+    return fitted
 
 
 _CHUNK = 8192  # subsets per batch: bounds the (chunk, k, k) matrices some estimators form
@@ -153,6 +197,15 @@ def fit_design_subsets(fit: MetaResult, subsets: BoolArray) -> DesignSubsetFits:
     chunk = max(1, min(_CHUNK, _DESIGN_CELLS // max(1, fit.k * fit.k)))
     for group, method in ((estimable & ~no_df, fit.method), (estimable & no_df, common)):
         idx = np.flatnonzero(group)
+        if method in WEIGHTED_METHODS:
+            # GENQ/GENQM: each subset refitted with the user weights of its studies, one subset at a time
+            for lane, res in _fit_weighted_lanes(fit, X, rows, idx, settings=settings):
+                for name in _COEF_FIELDS:
+                    vec[name][lane] = getattr(res, name)[0]
+                vb[lane] = res.vb[0]
+                for name in _DESIGN_FIELDS:
+                    scalar[name][lane] = getattr(res, name)[0]
+            continue
         options: dict[str, Any] = {"method": method, "settings": settings, "intercept": intercept}
         for start in range(0, idx.size, chunk):
             lanes = idx[start : start + chunk]

@@ -100,6 +100,9 @@ class MetaResult:
     # model matrix (with the intercept column) and covariance of the coefficients, for predictions and refits
     X: FloatArray | None = None
     vcov: FloatArray | None = None
+    # the user weights of a GENQ/GENQM fit (those of its generalised Q statistic, one per study; read-only copy),
+    # for refits of subsets of the studies; None for the other methods
+    user_weights: FloatArray | None = None
     # estimation diagnostics
     converged: bool = True
     iterations: int = 0

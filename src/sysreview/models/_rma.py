@@ -17,7 +17,7 @@ from sysreview.errors import InputError
 from sysreview.models._checks import METHODS, check_level, check_method, check_test
 from sysreview.models._fit import BatchFit, fit_batch, q_profile
 from sysreview.models._genq import WEIGHTED_METHODS, weighted_fixed_effects, weighted_q_interval, weighted_tau2
-from sysreview.models._kernel import make_batch
+from sysreview.models._kernel import Batch, make_batch
 from sysreview.models._results import Coefficient, Interval, MetaResult
 from sysreview.models._roots import R_UNIROOT_TOL
 from sysreview.models._tau2 import COMMON_EFFECT_METHODS, Tau2Settings
@@ -204,23 +204,19 @@ def rma(
         a = None
     if weighted:
         assert a is not None
-        if tau2 is None:
-            est = weighted_tau2(y, v, X, a, method=fitted_method, settings=settings)
-            fixed = np.array([est.tau2])
-        fit = _weighted_fit(
-            fit_batch(
-                batch, method="FE", test=test, level=level, settings=settings, tau2_fixed=fixed, intercept=intercept
-            ),
+        fit = fit_weighted(
+            batch,
             y,
             v,
             X,
             a,
+            method=fitted_method,
             test=test,
             level=level,
+            settings=settings,
+            tau2=tau2,
             intercept=intercept,
         )
-        if tau2 is None:
-            fit = replace(fit, tau2_se=np.array([est.se]), converged=np.array([est.converged]))
     else:
         fit = fit_batch(
             batch,
@@ -340,6 +336,7 @@ def rma(
         R2=R2,
         X=_readonly(X),
         vcov=_readonly(fit.vb[0]),
+        user_weights=_readonly(a) if weighted and a is not None else None,
         converged=bool(fit.converged[0]),
         iterations=int(fit.iterations[0]),
         notes=tuple(notes),
@@ -404,6 +401,39 @@ def _user_weights(weights: ArrayLike | None, method: str, k: int) -> FloatArray 
             f"weights must be positive and finite, got {a[bad[0]]:g}", row=int(bad[0]) + 1, column="weights"
         )
     return a
+
+
+def fit_weighted(
+    batch: Batch,
+    y: FloatArray,
+    v: FloatArray,
+    X: FloatArray,
+    a: FloatArray,
+    *,
+    method: str,
+    test: str,
+    level: float,
+    settings: Tau2Settings,
+    tau2: float | None = None,
+    intercept: bool = True,
+) -> BatchFit:
+    """A GENQ/GENQM fit of one analysis (``batch`` holds its ``y, v, X`` as one lane): τ² estimated with the
+    generalised Q statistic of the weights ``a`` (or fixed at ``tau2``), the heterogeneity statistics of the
+    inverse-variance model at that τ², and the coefficients of the weighted least-squares fit with weights ``a``
+    (no interval for τ²; :func:`rma` adds it)."""
+    est = None
+    if tau2 is None:
+        est = weighted_tau2(y, v, X, a, method=method, settings=settings)
+        fixed = np.array([est.tau2])
+    else:
+        fixed = np.array([float(tau2)])
+    base = fit_batch(
+        batch, method="FE", test=test, level=level, settings=settings, tau2_fixed=fixed, intercept=intercept
+    )
+    fit = _weighted_fit(base, y, v, X, a, test=test, level=level, intercept=intercept)
+    if est is not None:
+        fit = replace(fit, tau2_se=np.array([est.se]), converged=np.array([est.converged]))
+    return fit
 
 
 def _weighted_fit(
