@@ -34,12 +34,14 @@ __all__ = [
     "LABEL_COLUMNS",
     "METHOD_CODES",
     "TEST_CODES",
+    "WEIGHTED_METHODS",
     "ColOpt",
     "DataArg",
     "FormatOpt",
     "SheetOpt",
     "Studies",
     "TestOpt",
+    "check_weights",
     "choose",
     "column_mapping",
     "echo_notes",
@@ -345,10 +347,17 @@ def pool(
     mod_names: Sequence[str] | None = None,
     tau2: float | None = None,
     control: Control | None = None,
+    weights: str | None = None,
 ) -> MetaResult:
-    """``rma`` of the studies (``level`` defaults as in ``rma``), its input errors located in the file."""
+    """``rma`` of the studies (``level`` defaults as in ``rma``), its input errors located in the file.
+
+    ``weights``: the column whose values weight the studies (``--weights COL``, for GENQ and GENQM).
+    """
     from sysreview.models import rma
 
+    user_weights = None
+    if weights is not None:
+        user_weights = studies.used.numeric(weights, minimum=0.0, exclusive=True, what="weight")
     try:
         return rma(
             studies.yi,
@@ -363,9 +372,22 @@ def pool(
             study=studies.labels,
             tau2=tau2,
             control=control,
+            weights=user_weights,
         )
     except InputError as err:
         raise studies.used.locate(err) from None
+
+
+#: tau^2 estimators that weight the studies by a column of the file (--weights COL)
+WEIGHTED_METHODS = ("GENQ", "GENQM")
+
+
+def check_weights(method: str, weights: str | None) -> None:
+    """``--weights COL`` goes with ``--method GENQ`` or ``GENQM``, and they with it."""
+    if method in WEIGHTED_METHODS and weights is None:
+        raise InputError(f"--method {method} needs --weights COL (the weights of its generalised Q statistic)")
+    if weights is not None and method not in WEIGHTED_METHODS:
+        raise InputError(f"--weights is used by --method {' or '.join(WEIGHTED_METHODS)} only, not {method}")
 
 
 def run_escalc(code: str, columns: Mapping[str, FloatArray], options: Mapping[str, Any] | None = None) -> EffectSizes:

@@ -16,11 +16,13 @@ import typer
 
 from sysreview.cli._common import (
     METHOD_CODES,
+    WEIGHTED_METHODS,
     ColOpt,
     DataArg,
     FormatOpt,
     SheetOpt,
     TestOpt,
+    check_weights,
     echo_notes,
     format_number,
     parse_format,
@@ -385,15 +387,11 @@ def _fit(
     mods: list[str] | None = None,
     weights: str | None = None,
 ) -> _DataFit:
-    from sysreview.cli._stats import WEIGHTED_METHODS, _weighted_pool
     from sysreview.models import Control  # lazy: keeps `sysreview --help` fast
     from sysreview.tabular import moderator_matrix
 
     method_code = parse_method(method, extra=WEIGHTED_METHODS if weights is not None else ())
-    if method_code in WEIGHTED_METHODS and weights is None:
-        raise InputError(f"--method {method_code} needs --weights COL (the weights of its generalised Q statistic)")
-    if weights is not None and method_code not in WEIGHTED_METHODS:
-        raise InputError(f"--weights is used by --method {' or '.join(WEIGHTED_METHODS)} only, not {method_code}")
+    check_weights(method_code, weights)
     code = None if measure is None else parse_measure(measure)
     control = None
     if threshold is not None:
@@ -410,28 +408,16 @@ def _fit(
         studies = without_missing(studies, table, [*(mods or []), *([weights] if weights is not None else [])])
     if mods:
         moderators, mod_names = moderator_matrix(studies.used, mods)
-    if weights is not None:
-        fit = _weighted_pool(
-            studies,
-            weights,
-            method=method_code,
-            test=test,
-            level=0.95,
-            code=code,
-            mods=moderators,
-            mod_names=mod_names,
-            tau2=None,
-        )
-    else:
-        fit = pool(
-            studies,
-            method=method_code,
-            test=test,
-            measure=code,
-            control=control,
-            mods=moderators,
-            mod_names=mod_names,
-        )
+    fit = pool(
+        studies,
+        method=method_code,
+        test=test,
+        measure=code,
+        control=control,
+        mods=moderators,
+        mod_names=mod_names,
+        weights=weights,
+    )
     return _DataFit(fit=fit, table=studies.used, control=control, notes=studies.notes)
 
 

@@ -19,12 +19,14 @@ import typer
 
 from sysreview.cli._common import (
     METHOD_CODES,
+    WEIGHTED_METHODS,
     ColOpt,
     DataArg,
     FormatOpt,
     SheetOpt,
     Studies,
     TestOpt,
+    check_weights,
     finite_or_none,
     format_number,
     measure_codes,
@@ -63,8 +65,6 @@ __all__ = ["register"]
 TABLE_2X2 = ("ai", "bi", "ci", "di")
 #: methods that pool 2×2 tables directly instead of inverse-variance weighting of yi, vi
 COUNT_METHODS = {"MH": ("OR", "RR", "RD"), "PETO": ("PETO",)}
-#: tau^2 estimators that weight the studies by a column of the file (--weights COL)
-WEIGHTED_METHODS = ("GENQ", "GENQM")
 
 
 def register(app: typer.Typer) -> None:
@@ -254,10 +254,7 @@ def meta(
         fmt = parse_format(fmt)
         level_value = parse_level(level)
         method_code = parse_method(method, extra=[*WEIGHTED_METHODS, *COUNT_METHODS])
-        if method_code in WEIGHTED_METHODS and weights is None:
-            raise InputError(f"--method {method_code} needs --weights COL (the weights of its generalised Q statistic)")
-        if weights is not None and method_code not in WEIGHTED_METHODS:
-            raise InputError(f"--weights is used by --method {' or '.join(WEIGHTED_METHODS)} only, not {method_code}")
+        check_weights(method_code, weights)
         test_code = parse_test(test)
         code = None if measure is None else parse_measure(measure)
         table = read_table_arg(data, sheet=sheet, col=col)
@@ -350,18 +347,6 @@ def _inverse_variance(
             result = _subgroups(studies, subgroup, method=method, test=test, level=level, code=code)
         except InputError as err:
             raise used.locate(err) from None
-    elif weights is not None:
-        result = _weighted_pool(
-            studies,
-            weights,
-            method=method,
-            test=test,
-            level=level,
-            code=code,
-            mods=moderators,
-            mod_names=mod_names,
-            tau2=tau2,
-        )
     else:
         result = pool(
             studies,
@@ -372,44 +357,9 @@ def _inverse_variance(
             mods=moderators,
             mod_names=mod_names,
             tau2=tau2,
+            weights=weights,
         )
     return _Fitted(result=result, table=table, omitted=studies.omitted, notes=studies.notes)
-
-
-def _weighted_pool(
-    studies: Studies,
-    column: str,
-    *,
-    method: str,
-    test: str,
-    level: float,
-    code: str | None,
-    mods: Any,
-    mod_names: Sequence[str] | None,
-    tau2: float | None,
-) -> MetaResult:
-    """``rma(..., method=GENQ|GENQM, weights=COLUMN)``, its input errors located in the file."""
-    from sysreview.models import rma
-
-    used = studies.used
-    a = used.numeric(column, minimum=0.0, exclusive=True, what="weight")
-    try:
-        return rma(
-            studies.yi,
-            studies.vi,
-            sei=studies.sei,
-            mods=mods,
-            mod_names=mod_names,
-            method=method,
-            test=test,
-            level=level,
-            measure=code,
-            study=studies.labels,
-            tau2=tau2,
-            weights=a,
-        )
-    except InputError as err:
-        raise used.locate(err) from None
 
 
 def _subgroups(
